@@ -1,0 +1,115 @@
+"""Techniekrooster: schools book STEM activities and technieklokaal slots from partners."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from config import CONFIGS, DEV_SECRET_KEY
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    config_name = config_name or os.environ.get("APP_ENV", "development")
+    if config_name not in CONFIGS:
+        raise RuntimeError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {config_name!r}.")
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=os.environ.get("INSTANCE_PATH") or str(ROOT / "instance"),
+    )
+    app.config.from_object(CONFIGS[config_name])
+    app.config.update(overrides or {})
+    app.config["APP_ENV"] = config_name
+    if config_name == "production" and app.config["SECRET_KEY"] in ("", DEV_SECRET_KEY):
+        raise RuntimeError(
+            "Refusing to start: set SECRET_KEY to a long random value (the development key is public)."
+        )
+    _configure_database(app)
+
+    from booking import extensions
+    from booking.core import i18n, outbox
+    from booking.core.errors import register_error_handlers
+    from booking.core.types import render_migration_item
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(
+        app,
+        extensions.db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_migration_item,
+    )
+    extensions.csrf.init_app(app)
+    extensions.limiter.init_app(app)
+    i18n.init_app(app)
+    _configure_login(app)
+    outbox.init_app(app)
+    register_error_handlers(app)
+
+    from booking.accounts import bp as accounts_bp
+    from booking.accounts import views as _accounts_views  # noqa: F401
+    from booking.core import bp as core_bp
+    from booking.core import views as _core_views  # noqa: F401
+    from booking.organisations import bp as organisations_bp
+    from booking.organisations import views as _organisations_views  # noqa: F401
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(organisations_bp)
+
+    from booking import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _configure_database(app: Flask) -> None:
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or ""
+    if not url:
+        os.makedirs(app.instance_path, exist_ok=True)
+        url = f"sqlite:///{os.path.join(app.instance_path, 'techniekrooster.sqlite')}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix) :]
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        if not event.contains(Engine, "connect", _sqlite_pragmas):
+            event.listen(Engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """Foreign keys on, WAL so readers never block the writer, and wait for locks."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def _configure_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from booking.accounts.models import AnonymousUser, User
+    from booking.extensions import db, login_manager
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.anonymous_user = AnonymousUser
+
+    @login_manager.user_loader
+    def load_user(session_token: str):
+        user = db.session.scalar(db.select(User).where(User.session_token == session_token))
+        return user if user is not None and user.is_active else None

@@ -1,0 +1,80 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, RadioField, SubmitField
+from wtforms.validators import EqualTo, Length
+
+from booking.accounts.services import PASSWORD_MAX_LENGTH
+from booking.core.forms import email_field, required, text_field
+
+
+def new_password_fields():
+    password = PasswordField(
+        _l("Password"),
+        validators=[required(), Length(max=PASSWORD_MAX_LENGTH)],
+        description=_l("At least 10 characters. A short sentence is easy to remember and hard to guess."),
+        render_kw={"autocomplete": "new-password", "maxlength": PASSWORD_MAX_LENGTH},
+    )
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[required(), EqualTo("password", message=_l("The passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    return password, confirm
+
+
+class LoginForm(FlaskForm):
+    email = email_field()
+    password = PasswordField(
+        _l("Password"), validators=[required(), Length(max=PASSWORD_MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(_l("Stay signed in on this device"))
+    submit = SubmitField(_l("Sign in"))
+
+
+class LogoutForm(FlaskForm):
+    submit = SubmitField(_l("Sign out"))
+
+
+class InvitationForm(FlaskForm):
+    email = email_field(_l("Email address of the person to invite"))
+    submit = SubmitField(_l("Send invitation"))
+
+
+class AcceptInvitationForm(FlaskForm):
+    name = text_field(_l("Your name"), 120, render_kw={"autocomplete": "name"})
+    password, confirm = new_password_fields()
+    submit = SubmitField(_l("Create my account"))
+
+
+class JoinForm(FlaskForm):
+    submit = SubmitField(_l("Accept invitation"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = email_field()
+    submit = SubmitField(_l("Send reset link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password, confirm = new_password_fields()
+    submit = SubmitField(_l("Save new password"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[required()], render_kw={"autocomplete": "current-password"}
+    )
+    password, confirm = new_password_fields()
+    submit_password = SubmitField(_l("Change password"))
+
+
+class LanguageForm(FlaskForm):
+    language = RadioField(
+        _l("Language"), choices=[("nl", "Nederlands"), ("en", "English")], validators=[required()]
+    )
+    submit_language = SubmitField(_l("Save language"))
+
+
+class RevokeForm(FlaskForm):
+    submit = SubmitField(_l("Withdraw"))

@@ -1,0 +1,55 @@
+"""Small helpers shared by the forms of every package."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def none_if_empty(value):
+    value = strip(value)
+    return value or None
+
+
+def required(message=None):
+    return DataRequired(message=message or _l("This field is required."))
+
+
+def text_field(
+    label, max_length: int, *, optional: bool = False, validators=(), filters=(), render_kw=None, **kwargs
+) -> StringField:
+    """A one-line text field: trimmed, required unless optional, and never longer than its column."""
+    return StringField(
+        label,
+        validators=[Optional() if optional else required(), Length(max=max_length), *validators],
+        filters=[*filters, none_if_empty if optional else strip],
+        render_kw={"maxlength": max_length, **(render_kw or {})},
+        **kwargs,
+    )
+
+
+def email_field(label=None, *, optional: bool = False) -> EmailField:
+    return EmailField(
+        label or _l("Email address"),
+        validators=[
+            Optional() if optional else required(),
+            Length(max=254),
+            Email(message=_l("Enter a valid email address, like name@school.nl."), check_deliverability=False),
+        ],
+        filters=[none_if_empty if optional else strip],
+        render_kw={"maxlength": 254, "autocomplete": "email"},
+    )
+
+
+def apply_domain_error(form, error) -> bool:
+    """Show a DomainError on its field when it names one; returns whether it did."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is None:
+        return False
+    field.errors = [*field.errors, error.message]
+    return True

@@ -1,0 +1,33 @@
+"""Local-time helpers: the installation's time zone is applied at the edges only."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def to_local(instant: datetime) -> datetime:
+    return instant.astimezone(local_zone())
+
+
+def school_year_of(day: date) -> int:
+    """The school year (1 August – 31 July) a day falls in, named by the year it starts."""
+    return day.year if day.month >= 8 else day.year - 1
+
+
+def current_school_year() -> int:
+    return school_year_of(to_local(utcnow()).date())
+
+
+def school_year_label(start_year: int) -> str:
+    return f"{start_year}–{start_year + 1}"

@@ -1,0 +1,123 @@
+import enum
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, SelectMultipleField, SubmitField, TextAreaField, URLField
+from wtforms.validators import Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from booking.core.forms import email_field, none_if_empty, required, text_field
+from booking.organisations.models import EducationLevel, Grade, HolidayRegion, PartnerKind
+
+
+def enum_choices(enum_class):
+    return [(member.value, member.label) for member in enum_class]
+
+
+def enum_value(value):
+    """Coerce for enum select fields, so ``Form(obj=model)`` shows the stored member."""
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def object_id(value):
+    return value.id if hasattr(value, "id") else int(value)
+
+
+def upper_code(value):
+    return value.replace(" ", "").upper() if isinstance(value, str) else value
+
+
+class RegionForm(FlaskForm):
+    name = text_field(_l("Name"), 120)
+    holiday_region = SelectField(
+        _l("School holiday region"), choices=enum_choices(HolidayRegion), coerce=enum_value, validators=[required()]
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class SchoolForm(FlaskForm):
+    name = text_field(_l("Name"), 160)
+    brin = text_field(
+        _l("BRIN code"),
+        4,
+        filters=[upper_code],
+        validators=[
+            Regexp(r"^[0-9]{2}[A-Z0-9]{2}$", message=_l("A BRIN code is 2 digits and 2 letters or digits, like 02QZ."))
+        ],
+        description=_l("2 digits and 2 letters or digits, for example 02QZ."),
+    )
+    location_number = text_field(
+        _l("Location number"),
+        2,
+        optional=True,
+        validators=[Regexp(r"^[0-9]{2}$", message=_l("A location number is 2 digits, like 00 or 01."))],
+        description=_l("Two digits, 00 for the main location. Optional."),
+    )
+    municipality = text_field(_l("Municipality"), 120)
+    education_level = SelectField(
+        _l("Education level"), choices=enum_choices(EducationLevel), coerce=enum_value, validators=[required()]
+    )
+    region_id = SelectField(_l("Region"), coerce=int, validators=[required()])
+    holiday_region_override = SelectField(
+        _l("School holiday region"),
+        choices=[("", _l("Same as the region"))] + enum_choices(HolidayRegion),
+        coerce=enum_value,
+        description=_l("Only if the school's municipality has other holidays than its region."),
+        validators=[Optional()],
+        filters=[none_if_empty],
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class SchoolClassForm(FlaskForm):
+    label = text_field(_l("Class name"), 40, description=_l('As the school calls it, for example "Groep 7B".'))
+    school_year = SelectField(_l("School year"), coerce=int, validators=[required()])
+    grade = SelectField(_l("Grade"), coerce=enum_value, validators=[required()])
+    pupils = IntegerField(
+        _l("Number of pupils"),
+        validators=[
+            required(_l("Enter the number of pupils.")),
+            NumberRange(min=1, max=60, message=_l("A class has between 1 and 60 pupils.")),
+        ],
+        render_kw={"min": 1, "max": 60, "inputmode": "numeric"},
+    )
+    teacher_name = text_field(_l("Teacher"), 120, optional=True, description=_l("Optional."))
+    submit = SubmitField(_l("Save"))
+
+    def set_grades(self, grades: list[Grade]) -> None:
+        self.grade.choices = [(grade.value, grade.label) for grade in grades]
+
+
+class CopyClassesForm(FlaskForm):
+    submit = SubmitField(_l("Copy last year's classes, one grade up"))
+
+
+class DeleteForm(FlaskForm):
+    submit = SubmitField(_l("Delete"))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class PartnerForm(FlaskForm):
+    name = text_field(_l("Name"), 160)
+    kind = SelectField(_l("Kind"), choices=enum_choices(PartnerKind), coerce=enum_value, validators=[required()])
+    regions = MultiCheckboxField(_l("Regions served"), coerce=object_id)
+    contact_name = text_field(_l("Contact person"), 120, optional=True)
+    email = email_field(_l("Email address"), optional=True)
+    phone = text_field(_l("Phone"), 40, optional=True, render_kw={"autocomplete": "tel"})
+    website = URLField(
+        _l("Website"),
+        validators=[Optional(), Length(max=255), Regexp(r"^https?://\S+\.\S+$", message=_l("Enter a web address starting with https://."))],
+        filters=[none_if_empty],
+        render_kw={"maxlength": 255, "placeholder": "https://"},
+    )
+    address = text_field(_l("Address"), 255, optional=True)
+    description = TextAreaField(
+        _l("Description"), validators=[Optional(), Length(max=5000)], filters=[none_if_empty],
+        render_kw={"rows": 4, "maxlength": 5000},
+    )
+    submit = SubmitField(_l("Save"))
+

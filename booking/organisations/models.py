@@ -1,0 +1,297 @@
+"""Regions, schools, school classes and partners, with who may do what to them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from booking.core.time import school_year_label, utcnow
+from booking.core.types import UTCDateTime, enum_type
+from booking.extensions import db
+
+
+class HolidayRegion(enum.Enum):
+    """The school-holiday regions: the three Dutch ones, and Flanders (one calendar)."""
+
+    NOORD = "noord"
+    MIDDEN = "midden"
+    ZUID = "zuid"
+    FLANDERS = "flanders"
+
+    @property
+    def label(self):
+        return HOLIDAY_REGION_LABELS[self]
+
+
+HOLIDAY_REGION_LABELS = {
+    HolidayRegion.NOORD: _l("Netherlands – north"),
+    HolidayRegion.MIDDEN: _l("Netherlands – middle"),
+    HolidayRegion.ZUID: _l("Netherlands – south"),
+    HolidayRegion.FLANDERS: _l("Flanders"),
+}
+
+
+class EducationLevel(enum.Enum):
+    PO = "po"
+    SO = "so"
+    VO = "vo"
+    MBO = "mbo"
+
+    @property
+    def label(self):
+        return EDUCATION_LEVEL_LABELS[self]
+
+
+EDUCATION_LEVEL_LABELS = {
+    EducationLevel.PO: _l("Primary education (PO)"),
+    EducationLevel.SO: _l("Special education (SO)"),
+    EducationLevel.VO: _l("Secondary education (VO)"),
+    EducationLevel.MBO: _l("Vocational education (MBO)"),
+}
+
+
+class Grade(enum.Enum):
+    """Grades a class can be in: groep 1–8, VO leerjaar 1–6, MBO niveau 1–4."""
+
+    GROEP_1 = "groep-1"
+    GROEP_2 = "groep-2"
+    GROEP_3 = "groep-3"
+    GROEP_4 = "groep-4"
+    GROEP_5 = "groep-5"
+    GROEP_6 = "groep-6"
+    GROEP_7 = "groep-7"
+    GROEP_8 = "groep-8"
+    VO_1 = "vo-1"
+    VO_2 = "vo-2"
+    VO_3 = "vo-3"
+    VO_4 = "vo-4"
+    VO_5 = "vo-5"
+    VO_6 = "vo-6"
+    MBO_1 = "mbo-1"
+    MBO_2 = "mbo-2"
+    MBO_3 = "mbo-3"
+    MBO_4 = "mbo-4"
+
+    @property
+    def stage(self) -> str:
+        return self.value.split("-")[0]
+
+    @property
+    def number(self) -> int:
+        return int(self.value.split("-")[1])
+
+    @property
+    def label(self) -> str:
+        return GRADE_STAGE_LABELS[self.stage] % {"n": self.number}
+
+
+GRADE_STAGE_LABELS = {
+    "groep": _l("Groep %(n)s"),
+    "vo": _l("Secondary year %(n)s"),
+    "mbo": _l("MBO level %(n)s"),
+}
+
+GRADE_STAGES_BY_LEVEL = {
+    EducationLevel.PO: {"groep"},
+    EducationLevel.SO: {"groep", "vo"},
+    EducationLevel.VO: {"vo"},
+    EducationLevel.MBO: {"mbo"},
+}
+
+
+class PartnerKind(enum.Enum):
+    COMPANY = "company"
+    SCIENCE_CENTRE = "science_centre"
+    TECHNIEKLOKAAL = "technieklokaal"
+    OTHER = "other"
+
+    @property
+    def label(self):
+        return PARTNER_KIND_LABELS[self]
+
+
+PARTNER_KIND_LABELS = {
+    PartnerKind.COMPANY: _l("Company"),
+    PartnerKind.SCIENCE_CENTRE: _l("Science centre"),
+    PartnerKind.TECHNIEKLOKAAL: _l("Technieklokaal"),
+    PartnerKind.OTHER: _l("Other"),
+}
+
+
+partner_regions = Table(
+    "partner_regions",
+    db.metadata,
+    Column("partner_id", ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True),
+    Column("region_id", ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Region(db.Model):
+    """The coordinating unit (a municipality or service point) with its holiday region."""
+
+    __tablename__ = "regions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    holiday_region: Mapped[HolidayRegion] = mapped_column(enum_type(HolidayRegion, "holiday_region"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    schools: Mapped[list[School]] = relationship(back_populates="region", order_by="School.name")
+    partners: Mapped[list[Partner]] = relationship(
+        secondary=partner_regions, back_populates="regions", order_by="Partner.name"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def can_create(user) -> bool:
+        return user.is_admin
+
+    def can_view(self, user) -> bool:
+        return user.is_admin or self.id in user.coordinated_region_ids
+
+    def can_edit(self, user) -> bool:
+        return user.is_admin
+
+    def can_invite(self, user) -> bool:
+        """Coordinators are appointed by admins."""
+        return user.is_admin
+
+
+class School(db.Model):
+    __tablename__ = "schools"
+    __table_args__ = (
+        UniqueConstraint("brin", "location_number"),
+        CheckConstraint("length(brin) = 4", name="brin_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(160))
+    brin: Mapped[str] = mapped_column(String(4), index=True)
+    location_number: Mapped[str | None] = mapped_column(String(2))
+    municipality: Mapped[str] = mapped_column(String(120))
+    education_level: Mapped[EducationLevel] = mapped_column(enum_type(EducationLevel, "education_level"))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"), index=True)
+    # Holiday regions are set per municipality; empty means the region's.
+    holiday_region_override: Mapped[HolidayRegion | None] = mapped_column(
+        enum_type(HolidayRegion, "holiday_region_override")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    region: Mapped[Region] = relationship(back_populates="schools")
+    classes: Mapped[list[SchoolClass]] = relationship(
+        back_populates="school",
+        cascade="all, delete-orphan",
+        order_by="(SchoolClass.school_year.desc(), SchoolClass.grade, SchoolClass.label)",
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def brin_code(self) -> str:
+        """The BRIN code with its location number, as DUO writes it (``02QZ00``)."""
+        return self.brin + (self.location_number or "")
+
+    @property
+    def holiday_region(self) -> HolidayRegion:
+        return self.holiday_region_override or self.region.holiday_region
+
+    @property
+    def grade_choices(self) -> list[Grade]:
+        stages = GRADE_STAGES_BY_LEVEL[self.education_level]
+        return [grade for grade in Grade if grade.stage in stages]
+
+    @staticmethod
+    def can_create(user) -> bool:
+        return user.is_admin or bool(user.coordinated_region_ids)
+
+    def can_view(self, user) -> bool:
+        return self.can_edit(user) or self.id in user.school_ids
+
+    def can_edit(self, user) -> bool:
+        return user.is_admin or self.region_id in user.coordinated_region_ids
+
+    def can_manage_classes(self, user) -> bool:
+        return self.can_view(user)
+
+    def can_invite(self, user) -> bool:
+        return self.can_edit(user)
+
+
+class SchoolClass(db.Model):
+    """A class in one school year: a label, a grade and a number of pupils, never names."""
+
+    __tablename__ = "school_classes"
+    __table_args__ = (
+        UniqueConstraint("school_id", "school_year", "label"),
+        CheckConstraint("pupils > 0 AND pupils <= 60", name="pupils_range"),
+        CheckConstraint("school_year >= 2000 AND school_year <= 2100", name="school_year_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+    school_year: Mapped[int]
+    label: Mapped[str] = mapped_column(String(40))
+    grade: Mapped[Grade] = mapped_column(enum_type(Grade, "grade"))
+    pupils: Mapped[int]
+    teacher_name: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    school: Mapped[School] = relationship(back_populates="classes")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def school_year_label(self) -> str:
+        return school_year_label(self.school_year)
+
+    def can_edit(self, user) -> bool:
+        return self.school.can_manage_classes(user)
+
+
+class Partner(db.Model):
+    """A company, science centre or technieklokaal that offers activities."""
+
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(160), unique=True)
+    kind: Mapped[PartnerKind] = mapped_column(enum_type(PartnerKind, "partner_kind"))
+    contact_name: Mapped[str | None] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    website: Mapped[str | None] = mapped_column(String(255))
+    address: Mapped[str | None] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    regions: Mapped[list[Region]] = relationship(
+        secondary=partner_regions, back_populates="partners", order_by="Region.name"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def region_ids(self) -> set[int]:
+        return {region.id for region in self.regions}
+
+    @staticmethod
+    def can_create(user) -> bool:
+        return user.is_admin or bool(user.coordinated_region_ids)
+
+    def can_view(self, user) -> bool:
+        return self.can_edit(user) or self.id in user.partner_ids
+
+    def can_edit(self, user) -> bool:
+        return user.is_admin or bool(self.region_ids & user.coordinated_region_ids)
+
+    def can_invite(self, user) -> bool:
+        return self.can_edit(user)

@@ -1,0 +1,164 @@
+"""Creating and changing regions, schools, classes and partners, with their business rules."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from booking.core.errors import DomainError
+from booking.extensions import db
+from booking.organisations.models import (
+    EducationLevel,
+    Grade,
+    HolidayRegion,
+    Partner,
+    PartnerKind,
+    Region,
+    School,
+    SchoolClass,
+)
+
+
+def _taken(model, *conditions, exclude_id: int | None = None) -> bool:
+    query = select(func.count()).select_from(model).where(*conditions)
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    return db.session.scalar(query) > 0
+
+
+def save_region(region: Region | None, *, name: str, holiday_region: HolidayRegion) -> Region:
+    if _taken(Region, func.lower(Region.name) == name.lower(), exclude_id=region.id if region else None):
+        raise DomainError(_("There is already a region called %(name)s.", name=name), field="name")
+    region = region or Region()
+    region.name = name
+    region.holiday_region = holiday_region
+    db.session.add(region)
+    return region
+
+
+def save_school(
+    school: School | None,
+    *,
+    name: str,
+    brin: str,
+    location_number: str | None,
+    municipality: str,
+    education_level: EducationLevel,
+    region: Region,
+    holiday_region_override: HolidayRegion | None = None,
+) -> School:
+    brin = brin.upper()
+    location_clause = (
+        School.location_number.is_(None) if location_number is None else School.location_number == location_number
+    )
+    if _taken(School, School.brin == brin, location_clause, exclude_id=school.id if school else None):
+        code = brin + (location_number or "")
+        raise DomainError(_("A school with BRIN code %(code)s already exists.", code=code), field="brin")
+    if school is not None and school.education_level is not education_level:
+        allowed = {grade.stage for grade in School(education_level=education_level).grade_choices}
+        if any(c.grade.stage not in allowed for c in school.classes):
+            raise DomainError(
+                _("This school has classes whose grade does not fit that education level."),
+                field="education_level",
+            )
+    school = school or School()
+    school.name = name
+    school.brin = brin
+    school.location_number = location_number
+    school.municipality = municipality
+    school.education_level = education_level
+    school.region = region
+    school.holiday_region_override = holiday_region_override
+    db.session.add(school)
+    return school
+
+
+def save_class(
+    school: School,
+    school_class: SchoolClass | None,
+    *,
+    school_year: int,
+    label: str,
+    grade: Grade,
+    pupils: int,
+    teacher_name: str | None = None,
+) -> SchoolClass:
+    if grade not in school.grade_choices:
+        raise DomainError(_("%(grade)s does not fit this school's education level.", grade=grade.label), field="grade")
+    if not 1 <= pupils <= 60:
+        raise DomainError(_("A class has between 1 and 60 pupils."), field="pupils")
+    if _taken(
+        SchoolClass,
+        SchoolClass.school_id == school.id,
+        SchoolClass.school_year == school_year,
+        func.lower(SchoolClass.label) == label.lower(),
+        exclude_id=school_class.id if school_class else None,
+    ):
+        raise DomainError(_("There is already a class %(label)s in this school year.", label=label), field="label")
+    school_class = school_class or SchoolClass(school=school)
+    school_class.school_year = school_year
+    school_class.label = label
+    school_class.grade = grade
+    school_class.pupils = pupils
+    school_class.teacher_name = teacher_name
+    db.session.add(school_class)
+    return school_class
+
+
+def delete_class(school_class: SchoolClass) -> None:
+    db.session.delete(school_class)
+
+
+def copy_classes(school: School, from_year: int, to_year: int) -> int:
+    """Start a new school year from last year's classes, one grade up (as schools like to do)."""
+    existing = {c.label.lower() for c in school.classes if c.school_year == to_year}
+    grades = list(Grade)
+    copied = 0
+    for old in [c for c in school.classes if c.school_year == from_year]:
+        index = grades.index(old.grade) + 1
+        next_grade = grades[index] if index < len(grades) else None
+        if next_grade is None or next_grade.stage != old.grade.stage or next_grade not in school.grade_choices:
+            continue
+        label = old.label.replace(str(old.grade.number), str(next_grade.number), 1)
+        if label.lower() in existing:
+            continue
+        db.session.add(
+            SchoolClass(
+                school=school, school_year=to_year, label=label, grade=next_grade, pupils=old.pupils,
+                teacher_name=old.teacher_name,
+            )
+        )
+        existing.add(label.lower())
+        copied += 1
+    return copied
+
+
+def save_partner(
+    partner: Partner | None,
+    *,
+    name: str,
+    kind: PartnerKind,
+    regions: list[Region],
+    contact_name: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    website: str | None = None,
+    address: str | None = None,
+    description: str | None = None,
+) -> Partner:
+    if not regions:
+        raise DomainError(_("Choose at least one region."), field="regions")
+    if _taken(Partner, func.lower(Partner.name) == name.lower(), exclude_id=partner.id if partner else None):
+        raise DomainError(_("There is already a partner called %(name)s.", name=name), field="name")
+    partner = partner or Partner()
+    partner.name = name
+    partner.kind = kind
+    partner.contact_name = contact_name
+    partner.email = email.lower() if email else None
+    partner.phone = phone
+    partner.website = website
+    partner.address = address
+    partner.description = description
+    partner.regions = regions
+    db.session.add(partner)
+    return partner

@@ -1,0 +1,393 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from booking.accounts.forms import InvitationForm, RevokeForm
+from booking.accounts.models import Invitation, Membership, Role, User
+from booking.core.errors import DomainError
+from booking.core.forms import apply_domain_error
+from booking.core.permissions import authorize, load_or_404
+from booking.core.time import current_school_year, school_year_label
+from booking.extensions import db
+from booking.organisations import bp, services
+from booking.organisations.forms import (
+    CopyClassesForm,
+    DeleteForm,
+    PartnerForm,
+    RegionForm,
+    SchoolClassForm,
+    SchoolForm,
+)
+from booking.organisations.models import (
+    EducationLevel,
+    Grade,
+    HolidayRegion,
+    Partner,
+    PartnerKind,
+    Region,
+    School,
+    SchoolClass,
+)
+
+
+def _save(form, action, success_message: str):
+    """Run a service for a valid form; show a DomainError on its field. Returns the result or None."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = action()
+        db.session.flush()
+    except DomainError as error:
+        db.session.rollback()
+        if not apply_domain_error(form, error):
+            flash(error.message, "error")
+        return None
+    db.session.commit()
+    flash(success_message, "success")
+    return result
+
+
+def _visible_regions(user) -> list[Region]:
+    query = select(Region).order_by(Region.name)
+    if not user.is_admin:
+        query = query.where(Region.id.in_(user.coordinated_region_ids))
+    return list(db.session.scalars(query))
+
+
+def _members_and_invitations(column, organisation_id: int):
+    members = db.session.scalars(
+        select(User).join(Membership).where(getattr(Membership, column) == organisation_id).order_by(User.name)
+    ).all()
+    invitations = [
+        invitation
+        for invitation in db.session.scalars(
+            select(Invitation)
+            .where(getattr(Invitation, column) == organisation_id, Invitation.accepted_at.is_(None),
+                   Invitation.revoked_at.is_(None))
+            .order_by(Invitation.created_at.desc())
+        )
+        if invitation.is_open
+    ]
+    return members, invitations
+
+
+def _membership_context(column: str, organisation) -> dict:
+    members, invitations = _members_and_invitations(column, organisation.id)
+    return {
+        "members": members,
+        "invitations": invitations,
+        "invitation_form": InvitationForm(),
+        "revoke_form": RevokeForm(),
+    }
+
+
+# Regions -------------------------------------------------------------------------------------
+
+
+@bp.route("/regions")
+@login_required
+def regions():
+    authorize(current_user.is_admin or bool(current_user.coordinated_region_ids))
+    rows = db.session.execute(
+        select(
+            Region,
+            select(func.count(School.id)).where(School.region_id == Region.id).scalar_subquery(),
+        )
+        .where(Region.id.in_([r.id for r in _visible_regions(current_user)]))
+        .order_by(Region.name)
+    ).all()
+    return render_template("organisations/regions.html", rows=rows, can_create=Region.can_create(current_user))
+
+
+@bp.route("/regions/new", methods=["GET", "POST"])
+@login_required
+def new_region():
+    authorize(Region.can_create(current_user))
+    form = RegionForm()
+    region = _save(
+        form,
+        lambda: services.save_region(
+            None, name=form.name.data, holiday_region=HolidayRegion(form.holiday_region.data)
+        ),
+        _("The region has been created."),
+    )
+    if region:
+        return redirect(url_for("organisations.region", region_id=region.id))
+    return render_template("organisations/region_form.html", form=form, region=None)
+
+
+@bp.route("/regions/<int:region_id>")
+@login_required
+def region(region_id):
+    region = load_or_404(Region, region_id)
+    authorize(region.can_view(current_user))
+    return render_template(
+        "organisations/region.html", region=region, **_membership_context("region_id", region)
+    )
+
+
+@bp.route("/regions/<int:region_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_region(region_id):
+    region = load_or_404(Region, region_id)
+    authorize(region.can_edit(current_user))
+    form = RegionForm(obj=region)
+    if _save(
+        form,
+        lambda: services.save_region(region, name=form.name.data, holiday_region=HolidayRegion(form.holiday_region.data)),
+        _("The region has been saved."),
+    ):
+        return redirect(url_for("organisations.region", region_id=region.id))
+    return render_template("organisations/region_form.html", form=form, region=region)
+
+
+# Schools -------------------------------------------------------------------------------------
+
+
+@bp.route("/schools")
+@login_required
+def schools():
+    authorize(current_user.is_admin or bool(current_user.coordinated_region_ids or current_user.school_ids))
+    query = select(School).options(selectinload(School.region)).order_by(School.name)
+    if not current_user.is_admin:
+        query = query.where(
+            School.region_id.in_(current_user.coordinated_region_ids) | School.id.in_(current_user.school_ids)
+        )
+    search = request.args.get("q", "").strip()[:100]
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(
+            func.lower(School.name).like(pattern)
+            | func.lower(School.municipality).like(pattern)
+            | func.lower(School.brin).like(pattern)
+        )
+    return render_template(
+        "organisations/schools.html",
+        schools=db.session.scalars(query).all(),
+        search=search,
+        can_create=School.can_create(current_user),
+    )
+
+
+def _school_form(school: School | None) -> SchoolForm:
+    form = SchoolForm(obj=school)
+    regions = _visible_regions(current_user)
+    if school is not None and school.region not in regions:
+        regions.append(school.region)
+    form.region_id.choices = [(r.id, r.name) for r in regions]
+    return form
+
+
+def _save_school(form: SchoolForm, school: School | None):
+    return services.save_school(
+        school,
+        name=form.name.data,
+        brin=form.brin.data,
+        location_number=form.location_number.data,
+        municipality=form.municipality.data,
+        education_level=EducationLevel(form.education_level.data),
+        region=db.session.get(Region, form.region_id.data),
+        holiday_region_override=HolidayRegion(form.holiday_region_override.data)
+        if form.holiday_region_override.data
+        else None,
+    )
+
+
+@bp.route("/schools/new", methods=["GET", "POST"])
+@login_required
+def new_school():
+    authorize(School.can_create(current_user))
+    form = _school_form(None)
+    school = _save(form, lambda: _save_school(form, None), _("The school has been added."))
+    if school:
+        return redirect(url_for("organisations.school", school_id=school.id))
+    return render_template("organisations/school_form.html", form=form, school=None)
+
+
+@bp.route("/schools/<int:school_id>")
+@login_required
+def school(school_id):
+    school = load_or_404(School, school_id)
+    authorize(school.can_view(current_user))
+    this_year = current_school_year()
+    years = sorted({c.school_year for c in school.classes} | {this_year, this_year + 1}, reverse=True)
+    year = request.args.get("year", type=int)
+    year = year if year in years else this_year
+    context = _membership_context("school_id", school) if school.can_invite(current_user) else {
+        "members": _members_and_invitations("school_id", school.id)[0]
+    }
+    return render_template(
+        "organisations/school.html",
+        school=school,
+        year=year,
+        years=[(y, school_year_label(y)) for y in years],
+        classes=[c for c in school.classes if c.school_year == year],
+        can_copy=year > min(years) and any(c.school_year == year - 1 for c in school.classes),
+        copy_form=CopyClassesForm(),
+        delete_form=DeleteForm(),
+        **context,
+    )
+
+
+@bp.route("/schools/<int:school_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_school(school_id):
+    school = load_or_404(School, school_id)
+    authorize(school.can_edit(current_user))
+    form = _school_form(school)
+    if _save(form, lambda: _save_school(form, school), _("The school has been saved.")):
+        return redirect(url_for("organisations.school", school_id=school.id))
+    return render_template("organisations/school_form.html", form=form, school=school)
+
+
+# Classes -------------------------------------------------------------------------------------
+
+
+def _class_form(school: School, school_class: SchoolClass | None) -> SchoolClassForm:
+    form = SchoolClassForm(obj=school_class, school_year=request.args.get("year", type=int) or current_school_year())
+    this_year = current_school_year()
+    years = sorted({this_year - 1, this_year, this_year + 1} | ({school_class.school_year} if school_class else set()))
+    form.school_year.choices = [(y, school_year_label(y)) for y in years]
+    form.set_grades(school.grade_choices)
+    return form
+
+
+def _save_class(form: SchoolClassForm, school: School, school_class: SchoolClass | None):
+    return services.save_class(
+        school,
+        school_class,
+        school_year=form.school_year.data,
+        label=form.label.data,
+        grade=Grade(form.grade.data),
+        pupils=form.pupils.data,
+        teacher_name=form.teacher_name.data,
+    )
+
+
+@bp.route("/schools/<int:school_id>/classes/new", methods=["GET", "POST"])
+@login_required
+def new_class(school_id):
+    school = load_or_404(School, school_id)
+    authorize(school.can_manage_classes(current_user))
+    form = _class_form(school, None)
+    school_class = _save(form, lambda: _save_class(form, school, None), _("The class has been added."))
+    if school_class:
+        return redirect(url_for("organisations.school", school_id=school.id, year=school_class.school_year))
+    return render_template("organisations/class_form.html", form=form, school=school, school_class=None)
+
+
+@bp.route("/classes/<int:class_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_class(class_id):
+    school_class = load_or_404(SchoolClass, class_id)
+    authorize(school_class.can_edit(current_user))
+    school = school_class.school
+    form = _class_form(school, school_class)
+    if _save(form, lambda: _save_class(form, school, school_class), _("The class has been saved.")):
+        return redirect(url_for("organisations.school", school_id=school.id, year=school_class.school_year))
+    return render_template("organisations/class_form.html", form=form, school=school, school_class=school_class)
+
+
+@bp.post("/classes/<int:class_id>/delete")
+@login_required
+def delete_class(class_id):
+    school_class = load_or_404(SchoolClass, class_id)
+    authorize(school_class.can_edit(current_user))
+    school_id, year, label = school_class.school_id, school_class.school_year, school_class.label
+    if DeleteForm().validate_on_submit():
+        services.delete_class(school_class)
+        db.session.commit()
+        flash(_("Class %(label)s has been deleted.", label=label), "success")
+    return redirect(url_for("organisations.school", school_id=school_id, year=year))
+
+
+@bp.post("/schools/<int:school_id>/classes/copy")
+@login_required
+def copy_classes(school_id):
+    school = load_or_404(School, school_id)
+    authorize(school.can_manage_classes(current_user))
+    year = request.args.get("year", type=int) or current_school_year()
+    if CopyClassesForm().validate_on_submit():
+        copied = services.copy_classes(school, year - 1, year)
+        db.session.commit()
+        flash(_("%(n)d classes copied from last school year. Check the numbers of pupils.", n=copied), "success")
+    return redirect(url_for("organisations.school", school_id=school.id, year=year))
+
+
+# Partners ------------------------------------------------------------------------------------
+
+
+@bp.route("/partners")
+@login_required
+def partners():
+    authorize(current_user.is_admin or bool(current_user.coordinated_region_ids or current_user.partner_ids))
+    query = select(Partner).options(selectinload(Partner.regions)).order_by(Partner.name)
+    if not current_user.is_admin:
+        served = select(Partner.id).join(Partner.regions).where(Region.id.in_(current_user.coordinated_region_ids))
+        query = query.where(Partner.id.in_(served) | Partner.id.in_(current_user.partner_ids))
+    return render_template(
+        "organisations/partners.html",
+        partners=db.session.scalars(query).all(),
+        can_create=Partner.can_create(current_user),
+    )
+
+
+def _partner_form(partner: Partner | None) -> tuple[PartnerForm, list[Region]]:
+    form = PartnerForm(obj=partner)
+    regions = _visible_regions(current_user)
+    form.regions.choices = [(r.id, r.name) for r in regions]
+    return form, regions
+
+
+def _save_partner(form: PartnerForm, partner: Partner | None, choosable: list[Region]):
+    chosen = [r for r in choosable if r.id in (form.regions.data or [])]
+    # Regions this user cannot choose are kept as they were.
+    kept = [r for r in (partner.regions if partner else []) if r not in choosable]
+    return services.save_partner(
+        partner,
+        name=form.name.data,
+        kind=PartnerKind(form.kind.data),
+        regions=chosen + kept,
+        contact_name=form.contact_name.data,
+        email=form.email.data,
+        phone=form.phone.data,
+        website=form.website.data,
+        address=form.address.data,
+        description=form.description.data,
+    )
+
+
+@bp.route("/partners/new", methods=["GET", "POST"])
+@login_required
+def new_partner():
+    authorize(Partner.can_create(current_user))
+    form, regions = _partner_form(None)
+    partner = _save(form, lambda: _save_partner(form, None, regions), _("The partner has been added."))
+    if partner:
+        return redirect(url_for("organisations.partner", partner_id=partner.id))
+    return render_template("organisations/partner_form.html", form=form, partner=None)
+
+
+@bp.route("/partners/<int:partner_id>")
+@login_required
+def partner(partner_id):
+    partner = load_or_404(Partner, partner_id)
+    authorize(partner.can_view(current_user))
+    context = _membership_context("partner_id", partner) if partner.can_invite(current_user) else {
+        "members": _members_and_invitations("partner_id", partner.id)[0]
+    }
+    return render_template("organisations/partner.html", partner=partner, **context)
+
+
+@bp.route("/partners/<int:partner_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_partner(partner_id):
+    partner = load_or_404(Partner, partner_id)
+    authorize(partner.can_edit(current_user))
+    form, regions = _partner_form(partner)
+    if _save(form, lambda: _save_partner(form, partner, regions), _("The partner has been saved.")):
+        return redirect(url_for("organisations.partner", partner_id=partner.id))
+    return render_template("organisations/partner_form.html", form=form, partner=partner)
+

@@ -1,0 +1,96 @@
+"""Configuration classes. Every setting comes from the environment and has a safe default.
+
+Pick a class with ``APP_ENV`` (``development`` — the default —, ``production`` or ``testing``).
+"""
+
+from __future__ import annotations
+
+import os
+
+DEV_SECRET_KEY = "dev-only-insecure-secret-key"
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    SECRET_KEY = env("SECRET_KEY", DEV_SECRET_KEY)
+    # Empty means: a SQLite file in the instance folder (set by create_app).
+    SQLALCHEMY_DATABASE_URI = env("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    TIMEZONE = env("TIMEZONE", "Europe/Amsterdam")
+    BABEL_DEFAULT_LOCALE = env("DEFAULT_LANGUAGE", "nl")
+    BABEL_DEFAULT_TIMEZONE = TIMEZONE
+    LANGUAGES = ("nl", "en")
+
+    # Absolute base URL for links in emails and calendars when there is no request.
+    BASE_URL = env("BASE_URL", "http://127.0.0.1:5000")
+
+    MAIL_SERVER = env("MAIL_SERVER")  # empty: development mailbox, nothing is sent
+    MAIL_PORT = env_int("MAIL_PORT", 25)
+    MAIL_USERNAME = env("MAIL_USERNAME")
+    MAIL_PASSWORD = env("MAIL_PASSWORD")
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)  # STARTTLS
+    MAIL_USE_SSL = env_bool("MAIL_USE_SSL", False)
+    MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 10)
+    MAIL_DEFAULT_SENDER = env("MAIL_DEFAULT_SENDER", "Techniekrooster <noreply@techniekrooster.local>")
+    # Deliver new mail right after the response is sent; the outbox CLI picks up the rest.
+    OUTBOX_SEND_AFTER_REQUEST = env_bool("OUTBOX_SEND_AFTER_REQUEST", True)
+    OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+    DEV_MAILBOX = env_bool("DEV_MAILBOX", True)
+
+    INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
+    PASSWORD_RESET_MAX_AGE_HOURS = env_int("PASSWORD_RESET_MAX_AGE_HOURS", 2)
+
+    RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_LOGIN_PER_ACCOUNT = env("RATELIMIT_LOGIN_PER_ACCOUNT", "5 per 15 minutes")
+    RATELIMIT_LOGIN_PER_ADDRESS = env("RATELIMIT_LOGIN_PER_ADDRESS", "20 per 15 minutes")
+    RATELIMIT_HEADERS_ENABLED = True
+    # Number of proxies in front of the app whose X-Forwarded-For may be trusted (0: none).
+    PROXY_COUNT = env_int("PROXY_COUNT", 0)
+
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, so a long-open form still submits
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    WTF_CSRF_ENABLED = False
+    OUTBOX_SEND_AFTER_REQUEST = False
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    DEV_MAILBOX = env_bool("DEV_MAILBOX", False)
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
