@@ -16,11 +16,12 @@ $(STAMP): pyproject.toml
 install: $(STAMP) translations
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile --statistics -q -d booking/translations
+	$(BIN)/pybabel compile -d booking/translations > /dev/null
 
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o booking/translations/messages.pot .
-	$(BIN)/pybabel update -q -N --no-wrap -i booking/translations/messages.pot -d booking/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o booking/translations/messages.pot .
+	$(BIN)/pybabel update -N --no-wrap --ignore-obsolete -i booking/translations/messages.pot -d booking/translations
+	$(BIN)/python scripts/fill_english_catalogue.py
 
 run: install
 	$(FLASK) db upgrade

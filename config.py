@@ -68,6 +68,7 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    PASSWORD_HASH_METHOD = env("PASSWORD_HASH_METHOD", "scrypt")
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, so a long-open form still submits
 
 
@@ -79,6 +80,7 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-secret-key"
     WTF_CSRF_ENABLED = False
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast; the tests hash many passwords
     OUTBOX_SEND_AFTER_REQUEST = False
     SERVER_NAME = None
 

@@ -4,13 +4,16 @@ from wtforms import BooleanField, PasswordField, RadioField, SubmitField
 from wtforms.validators import EqualTo, Length
 
 from booking.accounts.services import PASSWORD_MAX_LENGTH
-from booking.core.forms import email_field, required, text_field
+from booking.core.forms import choices, email_field, required, text_field
 
 
 def new_password_fields():
     password = PasswordField(
         _l("Password"),
-        validators=[required(), Length(max=PASSWORD_MAX_LENGTH)],
+        validators=[
+            required(),
+            Length(max=PASSWORD_MAX_LENGTH, message=_l("Use at most %(max)d characters.")),
+        ],
         description=_l("At least 10 characters. A short sentence is easy to remember and hard to guess."),
         render_kw={"autocomplete": "new-password", "maxlength": PASSWORD_MAX_LENGTH},
     )
@@ -71,7 +74,7 @@ class ChangePasswordForm(FlaskForm):
 
 class LanguageForm(FlaskForm):
     language = RadioField(
-        _l("Language"), choices=[("nl", "Nederlands"), ("en", "English")], validators=[required()]
+        _l("Language"), choices=choices([("nl", "Nederlands"), ("en", "English")]), validators=[required()]
     )
     submit_language = SubmitField(_l("Save language"))
 

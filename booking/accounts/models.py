@@ -7,9 +7,10 @@ import secrets
 from datetime import datetime
 from functools import cached_property
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin, UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, event, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -106,7 +107,7 @@ class User(UserMixin, db.Model):
         return self.session_token
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
         self.session_token = secrets.token_urlsafe(32)
 
     def check_password(self, password: str) -> bool:
@@ -142,6 +143,12 @@ class User(UserMixin, db.Model):
 
     def can_edit_profile(self, user) -> bool:
         return user.is_authenticated and user.id == self.id
+
+
+@event.listens_for(User, "expire")
+@event.listens_for(User, "refresh")
+def _forget_cached_roles(user, *args) -> None:
+    user.forget_roles()
 
 
 class AnonymousUser(AnonymousUserMixin):

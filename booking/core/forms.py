@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 
@@ -14,6 +15,11 @@ def strip(value):
 def none_if_empty(value):
     value = strip(value)
     return value or None
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Options for select and radio fields from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def required(message=None):

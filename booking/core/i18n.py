@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, request, session
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 from booking.extensions import babel
@@ -30,6 +30,7 @@ def init_app(app) -> None:
         timezone_selector=select_timezone,
         default_translation_directories=str(app.root_path + "/translations"),
     )
+    app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["date"] = lambda value, style="medium": format_date(value, style) if value else ""
     app.jinja_env.filters["datetime"] = (
         lambda value, style="medium": format_datetime(value, style) if value else ""

@@ -6,12 +6,12 @@ from wtforms import IntegerField, SelectField, SelectMultipleField, SubmitField,
 from wtforms.validators import Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from booking.core.forms import email_field, none_if_empty, required, text_field
+from booking.core.forms import choices, email_field, none_if_empty, required, text_field
 from booking.organisations.models import EducationLevel, Grade, HolidayRegion, PartnerKind
 
 
 def enum_choices(enum_class):
-    return [(member.value, member.label) for member in enum_class]
+    return choices((member.value, member.label) for member in enum_class)
 
 
 def enum_value(value):
@@ -60,7 +60,7 @@ class SchoolForm(FlaskForm):
     region_id = SelectField(_l("Region"), coerce=int, validators=[required()])
     holiday_region_override = SelectField(
         _l("School holiday region"),
-        choices=[("", _l("Same as the region"))] + enum_choices(HolidayRegion),
+        choices=choices([("", _l("Same as the region"))]) + enum_choices(HolidayRegion),
         coerce=enum_value,
         description=_l("Only if the school's municipality has other holidays than its region."),
         validators=[Optional()],
@@ -85,7 +85,7 @@ class SchoolClassForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
     def set_grades(self, grades: list[Grade]) -> None:
-        self.grade.choices = [(grade.value, grade.label) for grade in grades]
+        self.grade.choices = choices((grade.value, grade.label) for grade in grades)
 
 
 class CopyClassesForm(FlaskForm):

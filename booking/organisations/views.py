@@ -1,5 +1,6 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -7,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from booking.accounts.forms import InvitationForm, RevokeForm
 from booking.accounts.models import Invitation, Membership, Role, User
 from booking.core.errors import DomainError
-from booking.core.forms import apply_domain_error
+from booking.core.forms import apply_domain_error, choices
 from booking.core.permissions import authorize, load_or_404
 from booking.core.time import current_school_year, school_year_label
 from booking.extensions import db
@@ -176,7 +177,7 @@ def _school_form(school: School | None) -> SchoolForm:
     regions = _visible_regions(current_user)
     if school is not None and school.region not in regions:
         regions.append(school.region)
-    form.region_id.choices = [(r.id, r.name) for r in regions]
+    form.region_id.choices = choices((r.id, r.name) for r in regions)
     return form
 
 
@@ -249,7 +250,7 @@ def _class_form(school: School, school_class: SchoolClass | None) -> SchoolClass
     form = SchoolClassForm(obj=school_class, school_year=request.args.get("year", type=int) or current_school_year())
     this_year = current_school_year()
     years = sorted({this_year - 1, this_year, this_year + 1} | ({school_class.school_year} if school_class else set()))
-    form.school_year.choices = [(y, school_year_label(y)) for y in years]
+    form.school_year.choices = choices((y, school_year_label(y)) for y in years)
     form.set_grades(school.grade_choices)
     return form
 
@@ -312,7 +313,14 @@ def copy_classes(school_id):
     if CopyClassesForm().validate_on_submit():
         copied = services.copy_classes(school, year - 1, year)
         db.session.commit()
-        flash(_("%(n)d classes copied from last school year. Check the numbers of pupils.", n=copied), "success")
+        flash(
+            ngettext(
+                "%(num)d class copied from last school year. Check the number of pupils.",
+                "%(num)d classes copied from last school year. Check the numbers of pupils.",
+                copied,
+            ),
+            "success",
+        )
     return redirect(url_for("organisations.school", school_id=school.id, year=year))
 
 
@@ -337,7 +345,7 @@ def partners():
 def _partner_form(partner: Partner | None) -> tuple[PartnerForm, list[Region]]:
     form = PartnerForm(obj=partner)
     regions = _visible_regions(current_user)
-    form.regions.choices = [(r.id, r.name) for r in regions]
+    form.regions.choices = choices((r.id, r.name) for r in regions)
     return form, regions
 
 

@@ -1,0 +1,263 @@
+"""Test fixtures: one migrated database per run (SQLite, or PostgreSQL with TEST_DATABASE_URL),
+emptied after every test, plus factories for the people and organisations tests need."""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from datetime import datetime, timezone
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from booking import create_app
+from booking.accounts.models import Language, Role, User
+from booking.accounts.services import add_membership
+from booking.core.outbox import OutboxMessage
+from booking.extensions import db, limiter
+from booking.organisations.models import (
+    EducationLevel,
+    Grade,
+    HolidayRegion,
+    Partner,
+    PartnerKind,
+    Region,
+    School,
+    SchoolClass,
+)
+
+PASSWORD = "correct-horse-battery"
+
+
+def database_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    directory = tempfile.mkdtemp(prefix="techniekrooster-tests-")
+    return f"sqlite:///{directory}/test.sqlite"
+
+
+def reset_database(app) -> None:
+    """An empty database, built by the real migrations."""
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        upgrade()
+
+
+@pytest.fixture(scope="session")
+def db_url() -> str:
+    return database_url()
+
+
+@pytest.fixture(scope="session")
+def app(db_url):
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": db_url})
+    reset_database(app)
+    return app
+
+
+@pytest.fixture(scope="session")
+def data_app(app, db_url):
+    """A second app on the same database, whose context the test body runs in.
+
+    Flask reuses an active context of the *same* app for requests, which would share ``g`` (and
+    the signed-in user) between test clients; requests to ``app`` get fresh contexts this way.
+    """
+    return create_app("testing", {"SQLALCHEMY_DATABASE_URI": db_url})
+
+
+@pytest.fixture(autouse=True)
+def _clean(app, data_app):
+    """Each test runs in an app context and leaves an empty database and fresh rate limits."""
+    with data_app.app_context():
+        yield
+        db.session.rollback()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+        db.session.remove()
+    limiter.reset()
+
+
+@pytest.fixture
+def client(app):
+    """A browser that asks for English, so assertions read like the source strings."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def make_app(db_url):
+    """Another app on the same database, with other settings."""
+
+    def factory(config_name: str = "testing", **overrides):
+        return create_app(config_name, {"SQLALCHEMY_DATABASE_URI": db_url, **overrides})
+
+    return factory
+
+
+# Factories -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def region():
+    region = Region(name="Regio Utrecht", holiday_region=HolidayRegion.MIDDEN)
+    db.session.add(region)
+    db.session.commit()
+    return region
+
+
+@pytest.fixture
+def make_region():
+    def factory(name: str = "Regio Eindhoven", holiday_region=HolidayRegion.ZUID) -> Region:
+        region = Region(name=name, holiday_region=holiday_region)
+        db.session.add(region)
+        db.session.commit()
+        return region
+
+    return factory
+
+
+@pytest.fixture
+def make_school(region):
+    counter = iter(range(10, 100))
+
+    def factory(name: str | None = None, *, region=region, level=EducationLevel.PO, brin: str | None = None) -> School:
+        n = next(counter)
+        school = School(
+            name=name or f"Basisschool {n}",
+            brin=brin or f"{n}AA",
+            location_number="00",
+            municipality="Utrecht",
+            education_level=level,
+            region=region,
+        )
+        db.session.add(school)
+        db.session.commit()
+        return school
+
+    return factory
+
+
+@pytest.fixture
+def school(make_school):
+    return make_school("OBS De Regenboog")
+
+
+@pytest.fixture
+def make_class():
+    def factory(school, label="Groep 7A", grade=Grade.GROEP_7, pupils=27, school_year=None) -> SchoolClass:
+        from booking.core.time import current_school_year
+
+        school_class = SchoolClass(
+            school=school, label=label, grade=grade, pupils=pupils, school_year=school_year or current_school_year()
+        )
+        db.session.add(school_class)
+        db.session.commit()
+        return school_class
+
+    return factory
+
+
+@pytest.fixture
+def make_partner(region):
+    def factory(name: str = "Van Dijk Techniek", *, regions=None, kind=PartnerKind.COMPANY) -> Partner:
+        partner = Partner(name=name, kind=kind, regions=list(regions) if regions is not None else [region])
+        db.session.add(partner)
+        db.session.commit()
+        return partner
+
+    return factory
+
+
+@pytest.fixture
+def partner(make_partner):
+    return make_partner()
+
+
+@pytest.fixture
+def make_user():
+    counter = iter(range(1, 10_000))
+
+    def factory(role: Role | None = None, organisation=None, *, email=None, name=None, language=Language.EN, password=PASSWORD):
+        n = next(counter)
+        user = User(email=email or f"user{n}@example.org", name=name or f"User {n}", language=language)
+        user.set_password(password)
+        db.session.add(user)
+        if role is not None:
+            add_membership(user, role, organisation)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def users(make_user, school, partner, region):
+    """One user per role, in the same region."""
+    return {
+        "teacher": make_user(Role.TEACHER, school, email="teacher@example.org"),
+        "partner": make_user(Role.PARTNER, partner, email="partner@example.org"),
+        "coordinator": make_user(Role.COORDINATOR, region, email="coordinator@example.org"),
+        "admin": make_user(Role.ADMIN, email="admin@example.org"),
+    }
+
+
+@pytest.fixture
+def login(client):
+    def do_login(user, password: str = PASSWORD, c=None):
+        c = c or client
+        response = c.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, "login failed"
+        return c
+
+    return do_login
+
+
+@pytest.fixture
+def outbox():
+    """The messages queued so far, oldest first."""
+
+    def messages() -> list[OutboxMessage]:
+        db.session.expire_all()
+        return db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+
+    return messages
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on localhost that keeps what it receives."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    class Collector(Message):
+        def __init__(self):
+            super().__init__()
+            self.messages = []
+
+        def handle_message(self, message):
+            self.messages.append(message)
+
+    handler = Collector()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, handler
+    controller.stop()
+
+
+def aware(*args) -> datetime:
+    return datetime(*args, tzinfo=timezone.utc)
