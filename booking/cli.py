@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from booking.core.errors import DomainError
 from booking.extensions import db
@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
 @click.option("--email", prompt=True, help="Email address of the administrator.")
 @click.option("--name", prompt=True, help="Full name.")
 @click.password_option(help="Password (asked twice when not given).")
+@with_appcontext
 def create_admin(email: str, name: str, password: str) -> None:
     """Create an administrator, or make an existing user one."""
     from booking.accounts.services import create_admin as make_admin
@@ -35,6 +36,7 @@ def create_admin(email: str, name: str, password: str) -> None:
 
 @click.command("demo")
 @click.option("--size", type=click.Choice(["small"]), default="small", show_default=True)
+@with_appcontext
 def demo(size: str) -> None:
     """Load the demo data (safe to run again) and print the demo logins."""
     from booking.demo import DEMO_PASSWORD, load_demo

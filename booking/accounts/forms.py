@@ -1,10 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, RadioField, SubmitField
 from wtforms.validators import EqualTo, Length
 
 from booking.accounts.services import PASSWORD_MAX_LENGTH
-from booking.core.forms import choices, email_field, required, text_field
+from booking.core.forms import Form, choices, email_field, required, text_field
 
 
 def new_password_fields():
@@ -25,7 +24,7 @@ def new_password_fields():
     return password, confirm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = email_field()
     password = PasswordField(
         _l("Password"), validators=[required(), Length(max=PASSWORD_MAX_LENGTH)],
@@ -35,36 +34,36 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(Form):
     submit = SubmitField(_l("Sign out"))
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(Form):
     email = email_field(_l("Email address of the person to invite"))
     submit = SubmitField(_l("Send invitation"))
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(Form):
     name = text_field(_l("Your name"), 120, render_kw={"autocomplete": "name"})
     password, confirm = new_password_fields()
     submit = SubmitField(_l("Create my account"))
 
 
-class JoinForm(FlaskForm):
+class JoinForm(Form):
     submit = SubmitField(_l("Accept invitation"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = email_field()
     submit = SubmitField(_l("Send reset link"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password, confirm = new_password_fields()
     submit = SubmitField(_l("Save new password"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         _l("Current password"), validators=[required()], render_kw={"autocomplete": "current-password"}
     )
@@ -72,12 +71,12 @@ class ChangePasswordForm(FlaskForm):
     submit_password = SubmitField(_l("Change password"))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     language = RadioField(
         _l("Language"), choices=choices([("nl", "Nederlands"), ("en", "English")]), validators=[required()]
     )
     submit_language = SubmitField(_l("Save language"))
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     submit = SubmitField(_l("Withdraw"))

@@ -148,7 +148,8 @@ class User(UserMixin, db.Model):
 @event.listens_for(User, "expire")
 @event.listens_for(User, "refresh")
 def _forget_cached_roles(user, *args) -> None:
-    user.forget_roles()
+    if user is not None:  # the instance may already be garbage-collected when the session expires
+        user.forget_roles()
 
 
 class AnonymousUser(AnonymousUserMixin):

@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms.i18n import get_translations
 from wtforms import EmailField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
+
+
+@lru_cache(maxsize=8)
+def _wtforms_translations(language: str):
+    return get_translations([language, "en"])
+
+
+class Form(FlaskForm):
+    """Base form: WTForms' own messages ("Not a valid choice") appear in the user's language too."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _wtforms_translations(str(get_locale()))
 
 
 def strip(value):

@@ -60,11 +60,11 @@ class OutboxMessage(db.Model):
         message["Date"] = formatdate(self.created_at.timestamp(), localtime=False, usegmt=True)
         domain = parseaddr(sender)[1].rpartition("@")[2] or "techniekrooster.local"
         message["Message-ID"] = make_msgid(idstring=f"outbox-{self.id}", domain=domain)
-        message["Content-Language"] = self.language
         message["Auto-Submitted"] = "auto-generated"
         message.set_content(self.body_text)
         if self.body_html:
             message.add_alternative(self.body_html, subtype="html")
+        message["Content-Language"] = self.language  # after set_content, which clears Content-* headers
         return message
 
 
@@ -127,7 +127,7 @@ def send_due(limit: int = 100) -> tuple[int, int]:
     delivered = failed = 0
     smtp = None
     try:
-        for message in db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))):
+        for message in db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))).all():
             try:
                 if not mailbox_mode():
                     if smtp is None:

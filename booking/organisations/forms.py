@@ -1,12 +1,11 @@
 import enum
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SelectMultipleField, SubmitField, TextAreaField, URLField
-from wtforms.validators import Length, NumberRange, Optional, Regexp
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from booking.core.forms import choices, email_field, none_if_empty, required, text_field
+from booking.core.forms import Form, choices, email_field, none_if_empty, required, text_field
 from booking.organisations.models import EducationLevel, Grade, HolidayRegion, PartnerKind
 
 
@@ -27,7 +26,7 @@ def upper_code(value):
     return value.replace(" ", "").upper() if isinstance(value, str) else value
 
 
-class RegionForm(FlaskForm):
+class RegionForm(Form):
     name = text_field(_l("Name"), 120)
     holiday_region = SelectField(
         _l("School holiday region"), choices=enum_choices(HolidayRegion), coerce=enum_value, validators=[required()]
@@ -35,7 +34,7 @@ class RegionForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class SchoolForm(FlaskForm):
+class SchoolForm(Form):
     name = text_field(_l("Name"), 160)
     brin = text_field(
         _l("BRIN code"),
@@ -69,14 +68,15 @@ class SchoolForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class SchoolClassForm(FlaskForm):
+class SchoolClassForm(Form):
     label = text_field(_l("Class name"), 40, description=_l('As the school calls it, for example "Groep 7B".'))
     school_year = SelectField(_l("School year"), coerce=int, validators=[required()])
     grade = SelectField(_l("Grade"), coerce=enum_value, validators=[required()])
     pupils = IntegerField(
         _l("Number of pupils"),
+        invalid_value_message=_l("Enter the number of pupils."),
         validators=[
-            required(_l("Enter the number of pupils.")),
+            InputRequired(message=_l("Enter the number of pupils.")),
             NumberRange(min=1, max=60, message=_l("A class has between 1 and 60 pupils.")),
         ],
         render_kw={"min": 1, "max": 60, "inputmode": "numeric"},
@@ -88,11 +88,11 @@ class SchoolClassForm(FlaskForm):
         self.grade.choices = choices((grade.value, grade.label) for grade in grades)
 
 
-class CopyClassesForm(FlaskForm):
+class CopyClassesForm(Form):
     submit = SubmitField(_l("Copy last year's classes, one grade up"))
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(Form):
     submit = SubmitField(_l("Delete"))
 
 
@@ -101,7 +101,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class PartnerForm(FlaskForm):
+class PartnerForm(Form):
     name = text_field(_l("Name"), 160)
     kind = SelectField(_l("Kind"), choices=enum_choices(PartnerKind), coerce=enum_value, validators=[required()])
     regions = MultiCheckboxField(_l("Regions served"), coerce=object_id)

@@ -1,0 +1,130 @@
+"""Who may open which page: anonymous / teacher / partner / coordinator / admin × page."""
+
+import pytest
+
+
+ROLES = ["anonymous", "teacher", "partner", "coordinator", "admin"]
+OK, LOGIN, FORBIDDEN = 200, 302, 403
+
+# page -> expected status per role, in ROLES order
+MATRIX = {
+    "/": [OK, OK, OK, OK, OK],
+    "/healthz": [OK, OK, OK, OK, OK],
+    "/login": [OK, LOGIN, LOGIN, LOGIN, LOGIN],
+    "/password/forgot": [OK, OK, OK, OK, OK],
+    "/account": [LOGIN, OK, OK, OK, OK],
+    "/logout": [LOGIN, OK, OK, OK, OK],
+    "/regions": [LOGIN, FORBIDDEN, FORBIDDEN, OK, OK],
+    "/regions/new": [LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    "/regions/{region}": [LOGIN, FORBIDDEN, FORBIDDEN, OK, OK],
+    "/regions/{region}/edit": [LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    "/regions/{other_region}": [LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    "/schools": [LOGIN, OK, FORBIDDEN, OK, OK],
+    "/schools/new": [LOGIN, FORBIDDEN, FORBIDDEN, OK, OK],
+    "/schools/{school}": [LOGIN, OK, FORBIDDEN, OK, OK],
+    "/schools/{school}/edit": [LOGIN, FORBIDDEN, FORBIDDEN, OK, OK],
+    "/schools/{school}/classes/new": [LOGIN, OK, FORBIDDEN, OK, OK],
+    "/classes/{school_class}/edit": [LOGIN, OK, FORBIDDEN, OK, OK],
+    "/schools/{other_school}": [LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    "/classes/{other_class}/edit": [LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    "/partners": [LOGIN, FORBIDDEN, OK, OK, OK],
+    "/partners/new": [LOGIN, FORBIDDEN, FORBIDDEN, OK, OK],
+    "/partners/{partner}": [LOGIN, FORBIDDEN, OK, OK, OK],
+    "/partners/{partner}/edit": [LOGIN, FORBIDDEN, FORBIDDEN, OK, OK],
+    "/partners/{other_partner}": [LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+}
+
+# Posts that change something, with the same matrix idea (302 = done and redirected).
+POSTS = {
+    "/classes/{school_class}/delete": [LOGIN, LOGIN, FORBIDDEN, LOGIN, LOGIN],
+    "/schools/{school}/classes/copy": [LOGIN, LOGIN, FORBIDDEN, LOGIN, LOGIN],
+}
+
+
+@pytest.fixture
+def world(users, school, partner, region, make_region, make_school, make_partner, make_class):
+    other_region = make_region("Regio Twente")
+    other_school = make_school("Elders", region=other_region)
+    return {
+        "region": region.id,
+        "other_region": other_region.id,
+        "school": school.id,
+        "other_school": other_school.id,
+        "school_class": make_class(school).id,
+        "other_class": make_class(other_school).id,
+        "partner": partner.id,
+        "other_partner": make_partner("Elders BV", regions=[other_region]).id,
+    }
+
+
+def client_for(role, app, users, login):
+    client = app.test_client()
+    if role != "anonymous":
+        login(users[role], c=client)
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_page_access_matrix(role, app, users, world, login):
+    client = client_for(role, app, users, login)
+    results = {page: client.get(page.format(**world)).status_code for page in MATRIX}
+    expected = {page: statuses[ROLES.index(role)] for page, statuses in MATRIX.items()}
+    assert results == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_change_access_matrix(role, app, users, world, login):
+    client = client_for(role, app, users, login)
+    for page, statuses in POSTS.items():
+        assert client.post(page.format(**world)).status_code == statuses[ROLES.index(role)], page
+
+
+def test_dashboard_shows_each_role_its_own_section(client, users, login):
+    expectations = {
+        "teacher": "OBS De Regenboog",
+        "partner": "Van Dijk Techniek",
+        "coordinator": "Regio Utrecht",
+        "admin": "Installation",
+    }
+    for role, text in expectations.items():
+        c = client.application.test_client()
+        c.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        login(users[role], c=c)
+        assert text in c.get("/").get_data(as_text=True), role
+
+
+def test_user_without_roles_is_told_to_ask_for_an_invitation(client, make_user, login):
+    login(make_user())
+    assert "not linked to a school, partner or region yet" in client.get("/").get_data(as_text=True)
+
+
+def test_navigation_follows_the_role(client, users, login):
+    login(users["teacher"])
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/schools"' in page
+    assert 'href="/partners"' not in page
+    assert 'href="/regions"' not in page
+
+
+def test_error_pages_are_friendly(client, users, login):
+    response = client.get("/does-not-exist")
+    assert response.status_code == 404
+    assert "This page does not exist" in response.get_data(as_text=True)
+    login(users["teacher"])
+    response = client.get("/regions/new")
+    assert response.status_code == 403
+    assert "You do not have access" in response.get_data(as_text=True)
+
+
+def test_server_error_page(make_app):
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/boom", headers={"Accept-Language": "en"})
+    assert response.status_code == 500
+    assert "An unexpected error occurred" in response.get_data(as_text=True)
+
+
