@@ -25,9 +25,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config.update(overrides or {})
     app.config["APP_ENV"] = config_name
     if config_name == "production" and app.config["SECRET_KEY"] in ("", DEV_SECRET_KEY):
-        raise RuntimeError(
-            "Refusing to start: set SECRET_KEY to a long random value (the development key is public)."
-        )
+        raise RuntimeError("Refusing to start: set SECRET_KEY to a long random value (the development key is public).")
     _configure_database(app)
 
     from booking import extensions

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import socket
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from flask_migrate import upgrade
@@ -186,7 +186,9 @@ def partner(make_partner):
 def make_user():
     counter = iter(range(1, 10_000))
 
-    def factory(role: Role | None = None, organisation=None, *, email=None, name=None, language=Language.EN, password=PASSWORD):
+    def factory(
+        role: Role | None = None, organisation=None, *, email=None, name=None, language=Language.EN, password=PASSWORD
+    ):
         n = next(counter)
         user = User(email=email or f"user{n}@example.org", name=name or f"User {n}", language=language)
         user.set_password(password)
@@ -260,4 +262,4 @@ def smtp_server():
 
 
 def aware(*args) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)

@@ -2,7 +2,6 @@
 
 import pytest
 
-
 ROLES = ["anonymous", "teacher", "partner", "coordinator", "admin"]
 OK, LOGIN, FORBIDDEN = 200, 302, 403
 
@@ -126,5 +125,3 @@ def test_server_error_page(make_app):
     response = app.test_client().get("/boom", headers={"Accept-Language": "en"})
     assert response.status_code == 500
     assert "An unexpected error occurred" in response.get_data(as_text=True)
-
-

@@ -5,15 +5,23 @@ from booking.organisations.models import Partner, PartnerKind, Region, School, S
 
 
 def counts():
-    return [db.session.scalar(db.select(db.func.count()).select_from(m)) for m in (User, Region, School, SchoolClass, Partner)]
+    return [
+        db.session.scalar(db.select(db.func.count()).select_from(m))
+        for m in (User, Region, School, SchoolClass, Partner)
+    ]
 
 
 def test_demo_loads_the_promised_logins_and_is_idempotent(app, client):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    for email in ["admin@example.org", "coordinator@example.org", "teacher@example.org",
-                  "partner@example.org", "lab@example.org"]:
+    for email in [
+        "admin@example.org",
+        "coordinator@example.org",
+        "teacher@example.org",
+        "partner@example.org",
+        "lab@example.org",
+    ]:
         assert email in result.output
         response = app.test_client().post("/login", data={"email": email, "password": DEMO_PASSWORD})
         assert response.status_code == 302, email

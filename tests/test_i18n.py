@@ -74,9 +74,10 @@ def test_catalogue_is_complete(language, tmp_path):
     """Every string in the code and templates has a translation."""
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [Path(sys.executable).parent / "pybabel", "extract", "-F", "babel.cfg", "-k", "_l",
-         "-o", str(pot), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [Path(sys.executable).parent / "pybabel", "extract", "-F", "babel.cfg", "-k", "_l", "-o", str(pot), "."],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with pot.open("rb") as handle:
         template = read_po(handle)

@@ -27,7 +27,8 @@ def new_password_fields():
 class LoginForm(Form):
     email = email_field()
     password = PasswordField(
-        _l("Password"), validators=[required(), Length(max=PASSWORD_MAX_LENGTH)],
+        _l("Password"),
+        validators=[required(), Length(max=PASSWORD_MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
     remember = BooleanField(_l("Stay signed in on this device"))

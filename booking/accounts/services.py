@@ -21,12 +21,38 @@ from booking.organisations.models import Partner, Region, School
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 128
 COMMON_PASSWORDS = frozenset(
-    """
-    1234567890 12345678910 0123456789 1111111111 0000000000 qwertyuiop asdfghjkl1 password12
-    password123 password1234 wachtwoord welkom1234 welkom12345 wachtwoord1 wachtwoord123
-    iloveyou12 abcdefghij abc1234567 qwerty1234 qwerty12345 1q2w3e4r5t zaq12wsxcde letmein123
-    administrator techniekrooster techniek123 school1234 leerkracht docent1234 changeme12
-    """.split()
+    [
+        "1234567890",
+        "12345678910",
+        "0123456789",
+        "1111111111",
+        "0000000000",
+        "qwertyuiop",
+        "asdfghjkl1",
+        "password12",
+        "password123",
+        "password1234",
+        "wachtwoord",
+        "welkom1234",
+        "welkom12345",
+        "wachtwoord1",
+        "wachtwoord123",
+        "iloveyou12",
+        "abcdefghij",
+        "abc1234567",
+        "qwerty1234",
+        "qwerty12345",
+        "1q2w3e4r5t",
+        "zaq12wsxcde",
+        "letmein123",
+        "administrator",
+        "techniekrooster",
+        "techniek123",
+        "school1234",
+        "leerkracht",
+        "docent1234",
+        "changeme12",
+    ]
 )
 # Checked against when no account matches, so a wrong email costs as much time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")

@@ -169,8 +169,10 @@ def forgot_password():
         services.request_password_reset(form.email.data)
         db.session.commit()
         flash(
-            _("If there is an account for %(email)s, we have sent it a link to choose a new password.",
-              email=form.email.data),
+            _(
+                "If there is an account for %(email)s, we have sent it a link to choose a new password.",
+                email=form.email.data,
+            ),
             "info",
         )
         return redirect(url_for("accounts.login"))

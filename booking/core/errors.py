@@ -59,9 +59,7 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_error(
-            400, _l("The form had expired or was sent from elsewhere. Reload the page and try again.")
-        )
+        return render_error(400, _l("The form had expired or was sent from elsewhere. Reload the page and try again."))
 
     @app.errorhandler(500)
     def server_error(error):

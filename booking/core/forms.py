@@ -7,9 +7,9 @@ from functools import lru_cache
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms.i18n import get_translations
 from wtforms import EmailField, StringField
 from wtforms.fields.choices import SelectChoice
+from wtforms.i18n import get_translations
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 

@@ -32,6 +32,4 @@ def init_app(app) -> None:
     )
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["date"] = lambda value, style="medium": format_date(value, style) if value else ""
-    app.jinja_env.filters["datetime"] = (
-        lambda value, style="medium": format_datetime(value, style) if value else ""
-    )
+    app.jinja_env.filters["datetime"] = lambda value, style="medium": format_datetime(value, style) if value else ""

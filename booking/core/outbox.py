@@ -9,6 +9,7 @@ never deliver the same message twice at once.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import smtplib
 from datetime import datetime, timedelta
@@ -43,9 +44,7 @@ class OutboxMessage(db.Model):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(2))
-    status: Mapped[OutboxStatus] = mapped_column(
-        enum_type(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
-    )
+    status: Mapped[OutboxStatus] = mapped_column(enum_type(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -103,13 +102,17 @@ def claim_due(limit: int) -> list[int]:
     )
     if db.session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    claimed = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(due.scalar_subquery()), OutboxMessage.next_attempt_at <= now)
-        .values(next_attempt_at=now + CLAIM_LEASE)
-        .returning(OutboxMessage.id)
-        .execution_options(synchronize_session=False)
-    ).scalars().all()
+    claimed = (
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(due.scalar_subquery()), OutboxMessage.next_attempt_at <= now)
+            .values(next_attempt_at=now + CLAIM_LEASE)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        )
+        .scalars()
+        .all()
+    )
     db.session.commit()
     return sorted(claimed)
 
@@ -152,10 +155,8 @@ def send_due(limit: int = 100) -> tuple[int, int]:
             db.session.commit()
     finally:
         if smtp is not None:
-            try:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
                 smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                pass
     return delivered, failed
 
 

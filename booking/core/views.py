@@ -1,5 +1,4 @@
 from flask import abort, current_app, jsonify, redirect, render_template, request, session
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select, text
@@ -47,7 +46,9 @@ def _teacher_schools(year: int):
 def _partners():
     if not current_user.partner_ids:
         return []
-    return db.session.scalars(select(Partner).where(Partner.id.in_(current_user.partner_ids)).order_by(Partner.name)).all()
+    return db.session.scalars(
+        select(Partner).where(Partner.id.in_(current_user.partner_ids)).order_by(Partner.name)
+    ).all()
 
 
 def _coordinated_regions(year: int):
@@ -68,7 +69,9 @@ def _coordinated_regions(year: int):
         .scalar_subquery()
     )
     partner_count = (
-        select(func.count()).select_from(Partner).join(Partner.regions.property.secondary)
+        select(func.count())
+        .select_from(Partner)
+        .join(Partner.regions.property.secondary)
         .where(Partner.regions.property.secondary.c.region_id == Region.id)
         .scalar_subquery()
     )
@@ -76,9 +79,7 @@ def _coordinated_regions(year: int):
         select(func.count(School.id))
         .where(
             School.region_id == Region.id,
-            ~select(SchoolClass.id)
-            .where(SchoolClass.school_id == School.id, SchoolClass.school_year == year)
-            .exists(),
+            ~select(SchoolClass.id).where(SchoolClass.school_id == School.id, SchoolClass.school_year == year).exists(),
         )
         .scalar_subquery()
     )
@@ -164,6 +165,3 @@ def layout_context():
         "language_form": FlaskForm(),
         "mailbox_enabled": _mailbox_enabled(),
     }
-
-
-

@@ -110,14 +110,19 @@ class PartnerForm(Form):
     phone = text_field(_l("Phone"), 40, optional=True, render_kw={"autocomplete": "tel"})
     website = URLField(
         _l("Website"),
-        validators=[Optional(), Length(max=255), Regexp(r"^https?://\S+\.\S+$", message=_l("Enter a web address starting with https://."))],
+        validators=[
+            Optional(),
+            Length(max=255),
+            Regexp(r"^https?://\S+\.\S+$", message=_l("Enter a web address starting with https://.")),
+        ],
         filters=[none_if_empty],
         render_kw={"maxlength": 255, "placeholder": "https://"},
     )
     address = text_field(_l("Address"), 255, optional=True)
     description = TextAreaField(
-        _l("Description"), validators=[Optional(), Length(max=5000)], filters=[none_if_empty],
+        _l("Description"),
+        validators=[Optional(), Length(max=5000)],
+        filters=[none_if_empty],
         render_kw={"rows": 4, "maxlength": 5000},
     )
     submit = SubmitField(_l("Save"))
-

@@ -124,7 +124,11 @@ def copy_classes(school: School, from_year: int, to_year: int) -> int:
             continue
         db.session.add(
             SchoolClass(
-                school=school, school_year=to_year, label=label, grade=next_grade, pupils=old.pupils,
+                school=school,
+                school_year=to_year,
+                label=label,
+                grade=next_grade,
+                pupils=old.pupils,
                 teacher_name=old.teacher_name,
             )
         )

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from booking.accounts.forms import InvitationForm, RevokeForm
-from booking.accounts.models import Invitation, Membership, Role, User
+from booking.accounts.models import Invitation, Membership, User
 from booking.core.errors import DomainError
 from booking.core.forms import apply_domain_error, choices
 from booking.core.permissions import authorize, load_or_404
@@ -65,8 +65,11 @@ def _members_and_invitations(column, organisation_id: int):
         invitation
         for invitation in db.session.scalars(
             select(Invitation)
-            .where(getattr(Invitation, column) == organisation_id, Invitation.accepted_at.is_(None),
-                   Invitation.revoked_at.is_(None))
+            .where(
+                getattr(Invitation, column) == organisation_id,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+            )
             .order_by(Invitation.created_at.desc())
         )
         if invitation.is_open
@@ -109,9 +112,7 @@ def new_region():
     form = RegionForm()
     region = _save(
         form,
-        lambda: services.save_region(
-            None, name=form.name.data, holiday_region=HolidayRegion(form.holiday_region.data)
-        ),
+        lambda: services.save_region(None, name=form.name.data, holiday_region=HolidayRegion(form.holiday_region.data)),
         _("The region has been created."),
     )
     if region:
@@ -124,9 +125,7 @@ def new_region():
 def region(region_id):
     region = load_or_404(Region, region_id)
     authorize(region.can_view(current_user))
-    return render_template(
-        "organisations/region.html", region=region, **_membership_context("region_id", region)
-    )
+    return render_template("organisations/region.html", region=region, **_membership_context("region_id", region))
 
 
 @bp.route("/regions/<int:region_id>/edit", methods=["GET", "POST"])
@@ -137,7 +136,9 @@ def edit_region(region_id):
     form = RegionForm(obj=region)
     if _save(
         form,
-        lambda: services.save_region(region, name=form.name.data, holiday_region=HolidayRegion(form.holiday_region.data)),
+        lambda: services.save_region(
+            region, name=form.name.data, holiday_region=HolidayRegion(form.holiday_region.data)
+        ),
         _("The region has been saved."),
     ):
         return redirect(url_for("organisations.region", region_id=region.id))
@@ -216,9 +217,11 @@ def school(school_id):
     years = sorted({c.school_year for c in school.classes} | {this_year, this_year + 1}, reverse=True)
     year = request.args.get("year", type=int)
     year = year if year in years else this_year
-    context = _membership_context("school_id", school) if school.can_invite(current_user) else {
-        "members": _members_and_invitations("school_id", school.id)[0]
-    }
+    context = (
+        _membership_context("school_id", school)
+        if school.can_invite(current_user)
+        else {"members": _members_and_invitations("school_id", school.id)[0]}
+    )
     return render_template(
         "organisations/school.html",
         school=school,
@@ -383,9 +386,11 @@ def new_partner():
 def partner(partner_id):
     partner = load_or_404(Partner, partner_id)
     authorize(partner.can_view(current_user))
-    context = _membership_context("partner_id", partner) if partner.can_invite(current_user) else {
-        "members": _members_and_invitations("partner_id", partner.id)[0]
-    }
+    context = (
+        _membership_context("partner_id", partner)
+        if partner.can_invite(current_user)
+        else {"members": _members_and_invitations("partner_id", partner.id)[0]}
+    )
     return render_template("organisations/partner.html", partner=partner, **context)
 
 
@@ -398,4 +403,3 @@ def edit_partner(partner_id):
     if _save(form, lambda: _save_partner(form, partner, regions), _("The partner has been saved.")):
         return redirect(url_for("organisations.partner", partner_id=partner.id))
     return render_template("organisations/partner_form.html", form=form, partner=partner)
-

@@ -79,7 +79,8 @@ def test_login_is_rate_limited_per_account(client, users, app):
     teacher = users["teacher"]
     for attempt in range(5):
         response = client.post(
-            "/login", data={"email": teacher.email, "password": f"wrong-{attempt}"},
+            "/login",
+            data={"email": teacher.email, "password": f"wrong-{attempt}"},
             environ_base={"REMOTE_ADDR": f"10.0.0.{attempt}"},
         )
         assert response.status_code == 200

@@ -69,8 +69,12 @@ def test_changing_password_needs_the_current_one(client, users, login):
     login(users["teacher"])
     response = client.post(
         "/account",
-        data={"current_password": "wrong", "password": "another good password",
-              "confirm": "another good password", "submit_password": "1"},
+        data={
+            "current_password": "wrong",
+            "password": "another good password",
+            "confirm": "another good password",
+            "submit_password": "1",
+        },
     )
     assert "Your current password is not correct." in response.get_data(as_text=True)
     db.session.expire_all()
@@ -84,8 +88,12 @@ def test_changing_password_signs_out_other_sessions(app, users, login):
     login(users["teacher"], c=this_device)
     this_device.post(
         "/account",
-        data={"current_password": PASSWORD, "password": "another good password",
-              "confirm": "another good password", "submit_password": "1"},
+        data={
+            "current_password": PASSWORD,
+            "password": "another good password",
+            "confirm": "another good password",
+            "submit_password": "1",
+        },
     )
     assert this_device.get("/account").status_code == 200
     assert other_device.get("/account").status_code == 302

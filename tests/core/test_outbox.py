@@ -10,8 +10,15 @@ from tests.conftest import free_port
 
 
 def queue(recipient="juf@school.example", subject="Hallo"):
-    message = queue_email(recipient, subject, "password_reset", "nl", user=type("U", (), {"name": "Juf Ans"}),
-                          link="https://example.org/x", hours=2)
+    message = queue_email(
+        recipient,
+        subject,
+        "password_reset",
+        "nl",
+        user=type("U", (), {"name": "Juf Ans"}),
+        link="https://example.org/x",
+        hours=2,
+    )
     return message
 
 

@@ -125,8 +125,13 @@ def test_teacher_edits_and_deletes_a_class(client, users, school, make_class, lo
 
 def test_coordinator_adds_a_partner_for_their_region(client, users, region, login):
     login(users["coordinator"])
-    data = {"name": "Science Centre Nova", "kind": "science_centre", "regions": [region.id],
-            "email": "Info@Nova.example", "website": "https://nova.example"}
+    data = {
+        "name": "Science Centre Nova",
+        "kind": "science_centre",
+        "regions": [region.id],
+        "email": "Info@Nova.example",
+        "website": "https://nova.example",
+    }
     assert client.post("/partners/new", data=data).status_code == 302
     partner = db.session.scalar(db.select(Partner).where(Partner.name == "Science Centre Nova"))
     assert partner.email == "info@nova.example"
