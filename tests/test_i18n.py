@@ -92,3 +92,19 @@ def test_catalogue_is_complete(language, tmp_path):
         if not translated or translated.fuzzy or not strings or (isinstance(strings, tuple) and not all(strings)):
             missing.append(message.id)
     assert missing == []
+
+
+def test_form_errors_are_in_dutch_for_dutch_users(app, users, school, login):
+    client = app.test_client()
+    teacher = users["teacher"]
+    teacher.language = Language.NL
+    db.session.commit()
+    login(teacher, c=client)
+    response = client.post(
+        f"/schools/{school.id}/classes/new",
+        data={"label": "Groep 8B", "school_year": "1999", "grade": "groep-8", "pupils": "0"},
+    )
+    page = response.get_data(as_text=True)
+    assert "Verbeter de velden die hieronder zijn gemarkeerd." in page
+    assert "Ongeldige keuze." in page  # WTForms' own message, from its Dutch catalogue
+    assert "Een klas heeft tussen 1 en 60 leerlingen." in page
