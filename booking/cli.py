@@ -45,7 +45,7 @@ def demo(size: str) -> None:
     db.session.commit()
     click.echo("Demo data loaded. Sign in at http://127.0.0.1:5000/login with:")
     for email, role in logins:
-        click.echo(f"  {email:<28} {role:<34} password: {DEMO_PASSWORD}")
+        click.echo(f"  {email:<26} {role:<42} password: {DEMO_PASSWORD}")
 
 
 outbox = AppGroup("outbox", help="The outgoing mail queue.")
