@@ -48,17 +48,14 @@ def test_reset_refuses_a_weak_password(client, users, outbox):
     assert db.session.get(User, users["teacher"].id).check_password(PASSWORD)
 
 
+def change_password(client, current: str, new: str = "another good password"):
+    data = {"current_password": current, "password": new, "confirm": new, "submit_password": "1"}
+    return client.post("/account", data=data)
+
+
 def test_user_changes_their_password_and_stays_signed_in(client, users, login):
     login(users["teacher"])
-    response = client.post(
-        "/account",
-        data={
-            "current_password": PASSWORD,
-            "password": "another good password",
-            "confirm": "another good password",
-            "submit_password": "1",
-        },
-    )
+    response = change_password(client, PASSWORD)
     assert response.status_code == 302
     assert client.get("/account").status_code == 200
     db.session.expire_all()
@@ -67,15 +64,7 @@ def test_user_changes_their_password_and_stays_signed_in(client, users, login):
 
 def test_changing_password_needs_the_current_one(client, users, login):
     login(users["teacher"])
-    response = client.post(
-        "/account",
-        data={
-            "current_password": "wrong",
-            "password": "another good password",
-            "confirm": "another good password",
-            "submit_password": "1",
-        },
-    )
+    response = change_password(client, "wrong")
     assert "Your current password is not correct." in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(User, users["teacher"].id).check_password(PASSWORD)
@@ -86,14 +75,6 @@ def test_changing_password_signs_out_other_sessions(app, users, login):
     login(users["teacher"], c=other_device)
     this_device = app.test_client()
     login(users["teacher"], c=this_device)
-    this_device.post(
-        "/account",
-        data={
-            "current_password": PASSWORD,
-            "password": "another good password",
-            "confirm": "another good password",
-            "submit_password": "1",
-        },
-    )
+    change_password(this_device, PASSWORD)
     assert this_device.get("/account").status_code == 200
     assert other_device.get("/account").status_code == 302
