@@ -1,5 +1,6 @@
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from booking.accounts import bp, services
@@ -209,6 +210,7 @@ def account():
     if language_form.submit_language.data and language_form.validate_on_submit():
         services.set_language(current_user, language_form.language.data)
         db.session.commit()
+        refresh()  # say it in the language just chosen
         flash(_("Your language has been saved."), "success")
         return redirect(url_for("accounts.account"))
     if password_form.submit_password.data and password_form.validate_on_submit():
