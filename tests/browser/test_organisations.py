@@ -54,3 +54,14 @@ def test_coordinator_invites_a_teacher_who_joins_and_adds_a_class(browser, live_
     expect(page.locator("table")).to_contain_text("Groep 6/7")
     screenshot(page, "school-page-teacher-nl")
     invitee.close()
+
+
+def test_admin_sees_the_region_with_its_coordinators(page, live_server):
+    sign_in(page, live_server, "admin@example.org")
+    set_language(page, "en")
+    page.get_by_role("link", name="Regions").first.click()
+    page.get_by_role("link", name="Regio Utrecht").click()
+    expect(page.locator("#members-heading")).to_have_text("Coordinators")
+    expect(page.get_by_role("button", name="Send invitation")).to_be_visible()
+    screenshot(page, "region-page-admin-en")
+    set_language(page, "nl")
