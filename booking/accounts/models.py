@@ -10,7 +10,7 @@ from functools import cached_property
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin, UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, event, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, and_, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -215,6 +215,11 @@ class Invitation(OrganisationRoleMixin, db.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > utcnow()
+
+    @classmethod
+    def open_condition(cls):
+        """``is_open`` as a SQL condition."""
+        return and_(cls.accepted_at.is_(None), cls.revoked_at.is_(None), cls.expires_at > utcnow())
 
     def can_revoke(self, user) -> bool:
         return self.is_open and (self.organisation.can_invite(user) if self.organisation else user.is_admin)

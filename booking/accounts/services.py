@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -54,8 +55,13 @@ COMMON_PASSWORDS = frozenset(
         "changeme12",
     ]
 )
-# Checked against when no account matches, so a wrong email costs as much time as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked when no account matches, so a wrong email costs as much time as a wrong password."""
+    return generate_password_hash("not-a-real-password", method=current_app.config["PASSWORD_HASH_METHOD"])
+
 
 ROLE_OF_ORGANISATION = {School: Role.TEACHER, Partner: Role.PARTNER, Region: Role.COORDINATOR}
 
@@ -89,7 +95,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None; never says which part was wrong."""
     user = find_user(email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not user.check_password(password) or not user.is_active:
         return None

@@ -8,9 +8,9 @@ from booking.accounts.models import Invitation, Language, User
 from booking.core import bp
 from booking.core.outbox import OutboxMessage, OutboxStatus, mailbox_mode
 from booking.core.permissions import safe_next
-from booking.core.time import current_school_year, school_year_label, utcnow
+from booking.core.time import current_school_year, school_year_label
 from booking.extensions import db, limiter
-from booking.organisations.models import Partner, Region, School, SchoolClass
+from booking.organisations.models import Partner, Region, School, SchoolClass, partner_regions
 
 
 @bp.route("/")
@@ -69,12 +69,8 @@ def _coordinated_regions(year: int):
         .scalar_subquery()
     )
     partner_count = (
-        select(func.count())
-        .select_from(Partner)
-        .join(Partner.regions.property.secondary)
-        .where(Partner.regions.property.secondary.c.region_id == Region.id)
-        .scalar_subquery()
-    )
+        select(func.count()).select_from(partner_regions).where(partner_regions.c.region_id == Region.id)
+    ).scalar_subquery()
     schools_without_classes = (
         select(func.count(School.id))
         .where(
@@ -92,17 +88,12 @@ def _coordinated_regions(year: int):
 
 
 def _admin_overview():
-    now = utcnow()
     return {
         "regions": db.session.scalar(select(func.count(Region.id))),
         "schools": db.session.scalar(select(func.count(School.id))),
         "partners": db.session.scalar(select(func.count(Partner.id))),
         "users": db.session.scalar(select(func.count(User.id))),
-        "open_invitations": db.session.scalar(
-            select(func.count(Invitation.id)).where(
-                Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > now
-            )
-        ),
+        "open_invitations": db.session.scalar(select(func.count(Invitation.id)).where(Invitation.open_condition())),
         "mail_pending": db.session.scalar(
             select(func.count(OutboxMessage.id)).where(OutboxMessage.status == OutboxStatus.PENDING)
         ),

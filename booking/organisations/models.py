@@ -103,6 +103,11 @@ GRADE_STAGES_BY_LEVEL = {
 }
 
 
+def grades_for(level: EducationLevel) -> list[Grade]:
+    """The grades a class at a school of this education level can be in."""
+    return [grade for grade in Grade if grade.stage in GRADE_STAGES_BY_LEVEL[level]]
+
+
 class PartnerKind(enum.Enum):
     COMPANY = "company"
     SCIENCE_CENTRE = "science_centre"
@@ -204,8 +209,7 @@ class School(db.Model):
 
     @property
     def grade_choices(self) -> list[Grade]:
-        stages = GRADE_STAGES_BY_LEVEL[self.education_level]
-        return [grade for grade in Grade if grade.stage in stages]
+        return grades_for(self.education_level)
 
     @staticmethod
     def can_create(user) -> bool:

@@ -16,6 +16,7 @@ from booking.organisations.models import (
     Region,
     School,
     SchoolClass,
+    grades_for,
 )
 
 
@@ -55,8 +56,8 @@ def save_school(
         code = brin + (location_number or "")
         raise DomainError(_("A school with BRIN code %(code)s already exists.", code=code), field="brin")
     if school is not None and school.education_level is not education_level:
-        allowed = {grade.stage for grade in School(education_level=education_level).grade_choices}
-        if any(c.grade.stage not in allowed for c in school.classes):
+        allowed = grades_for(education_level)
+        if any(c.grade not in allowed for c in school.classes):
             raise DomainError(
                 _("This school has classes whose grade does not fit that education level."),
                 field="education_level",

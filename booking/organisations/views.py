@@ -57,28 +57,18 @@ def _visible_regions(user) -> list[Region]:
     return list(db.session.scalars(query))
 
 
-def _members_and_invitations(column, organisation_id: int):
+def _people(column: str, organisation, may_invite: bool) -> dict:
+    """Members of an organisation, plus its open invitations and the invite form for those who may invite."""
     members = db.session.scalars(
-        select(User).join(Membership).where(getattr(Membership, column) == organisation_id).order_by(User.name)
+        select(User).join(Membership).where(getattr(Membership, column) == organisation.id).order_by(User.name)
     ).all()
-    invitations = [
-        invitation
-        for invitation in db.session.scalars(
-            select(Invitation)
-            .where(
-                getattr(Invitation, column) == organisation_id,
-                Invitation.accepted_at.is_(None),
-                Invitation.revoked_at.is_(None),
-            )
-            .order_by(Invitation.created_at.desc())
-        )
-        if invitation.is_open
-    ]
-    return members, invitations
-
-
-def _membership_context(column: str, organisation) -> dict:
-    members, invitations = _members_and_invitations(column, organisation.id)
+    if not may_invite:
+        return {"members": members}
+    invitations = db.session.scalars(
+        select(Invitation)
+        .where(getattr(Invitation, column) == organisation.id, Invitation.open_condition())
+        .order_by(Invitation.created_at.desc())
+    ).all()
     return {
         "members": members,
         "invitations": invitations,
@@ -94,14 +84,11 @@ def _membership_context(column: str, organisation) -> dict:
 @login_required
 def regions():
     authorize(current_user.is_admin or bool(current_user.coordinated_region_ids))
-    rows = db.session.execute(
-        select(
-            Region,
-            select(func.count(School.id)).where(School.region_id == Region.id).scalar_subquery(),
-        )
-        .where(Region.id.in_([r.id for r in _visible_regions(current_user)]))
-        .order_by(Region.name)
-    ).all()
+    school_count = select(func.count(School.id)).where(School.region_id == Region.id).scalar_subquery()
+    query = select(Region, school_count).order_by(Region.name)
+    if not current_user.is_admin:
+        query = query.where(Region.id.in_(current_user.coordinated_region_ids))
+    rows = db.session.execute(query).all()
     return render_template("organisations/regions.html", rows=rows, can_create=Region.can_create(current_user))
 
 
@@ -125,7 +112,8 @@ def new_region():
 def region(region_id):
     region = load_or_404(Region, region_id)
     authorize(region.can_view(current_user))
-    return render_template("organisations/region.html", region=region, **_membership_context("region_id", region))
+    context = _people("region_id", region, region.can_invite(current_user))
+    return render_template("organisations/region.html", region=region, **context)
 
 
 @bp.route("/regions/<int:region_id>/edit", methods=["GET", "POST"])
@@ -217,11 +205,7 @@ def school(school_id):
     years = sorted({c.school_year for c in school.classes} | {this_year, this_year + 1}, reverse=True)
     year = request.args.get("year", type=int)
     year = year if year in years else this_year
-    context = (
-        _membership_context("school_id", school)
-        if school.can_invite(current_user)
-        else {"members": _members_and_invitations("school_id", school.id)[0]}
-    )
+    context = _people("school_id", school, school.can_invite(current_user))
     return render_template(
         "organisations/school.html",
         school=school,
@@ -386,11 +370,7 @@ def new_partner():
 def partner(partner_id):
     partner = load_or_404(Partner, partner_id)
     authorize(partner.can_view(current_user))
-    context = (
-        _membership_context("partner_id", partner)
-        if partner.can_invite(current_user)
-        else {"members": _members_and_invitations("partner_id", partner.id)[0]}
-    )
+    context = _people("partner_id", partner, partner.can_invite(current_user))
     return render_template("organisations/partner.html", partner=partner, **context)
 
 
