@@ -153,3 +153,27 @@ def test_passwords_are_stored_hashed(users):
     teacher = db.session.get(User, users["teacher"].id)
     assert PASSWORD not in teacher.password_hash
     assert teacher.check_password(PASSWORD)
+
+
+def test_rate_limit_uses_the_forwarded_address_only_behind_a_trusted_proxy(make_app, users):
+    def attempts_until_limited(app, forwarded_for):
+        client = app.test_client()
+        for attempt in range(25):
+            response = client.post(
+                "/login",
+                data={"email": f"nobody{attempt}@example.org", "password": "wrong"},
+                headers={"X-Forwarded-For": forwarded_for(attempt)},
+            )
+            if response.status_code == 429:
+                return attempt
+        return None
+
+    from booking.extensions import limiter
+
+    behind_proxy = make_app(PROXY_COUNT=1)
+    # Each client address behind the proxy gets its own allowance.
+    assert attempts_until_limited(behind_proxy, lambda n: f"198.51.100.{n}") is None
+    limiter.reset()
+    # Without a trusted proxy, a forged header does not escape the limit on the real address.
+    direct = make_app()
+    assert attempts_until_limited(direct, lambda n: f"198.51.100.{n}") == 20
