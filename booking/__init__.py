@@ -31,7 +31,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from booking import extensions
     from booking.core import i18n, outbox
     from booking.core.errors import register_error_handlers
-    from booking.core.types import render_migration_item
+    from booking.core.types import include_in_migrations, render_migration_item
 
     app.jinja_env.add_extension("jinja2.ext.do")
     extensions.db.init_app(app)
@@ -42,6 +42,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         render_as_batch=True,
         compare_type=True,
         render_item=render_migration_item,
+        include_object=include_in_migrations,
     )
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
@@ -52,6 +53,8 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     from booking.accounts import bp as accounts_bp
     from booking.accounts import views as _accounts_views  # noqa: F401
+    from booking.catalogue import bp as catalogue_bp
+    from booking.catalogue import views as _catalogue_views  # noqa: F401
     from booking.core import bp as core_bp
     from booking.core import views as _core_views  # noqa: F401
     from booking.organisations import bp as organisations_bp
@@ -60,6 +63,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(organisations_bp)
+    app.register_blueprint(catalogue_bp)
 
     from booking import cli
 

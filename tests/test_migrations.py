@@ -4,14 +4,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
-from booking.core.types import render_migration_item
+from booking.core.types import include_in_migrations, render_migration_item
 from booking.extensions import db
 
 
 def schema_differences():
     with db.engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "render_item": render_migration_item}
+            connection,
+            opts={"compare_type": True, "render_item": render_migration_item, "include_object": include_in_migrations},
         )
         return compare_metadata(context, db.metadata)
 

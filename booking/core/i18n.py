@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_currency, format_date, format_datetime, get_locale
 from flask_login import current_user
 
 from booking.extensions import babel
@@ -33,3 +33,4 @@ def init_app(app) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["date"] = lambda value, style="medium": format_date(value, style) if value else ""
     app.jinja_env.filters["datetime"] = lambda value, style="medium": format_datetime(value, style) if value else ""
+    app.jinja_env.filters["euros"] = lambda cents: format_currency((cents or 0) / 100, "EUR")

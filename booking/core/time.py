@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -31,3 +31,22 @@ def current_school_year() -> int:
 
 def school_year_label(start_year: int) -> str:
     return f"{start_year}–{start_year + 1}"
+
+
+class NonexistentLocalTime(ValueError):
+    """A wall-clock time skipped by the change to summer time (02:30 on the last Sunday of March)."""
+
+
+def from_local(day: date, wall_time: time) -> datetime:
+    """The UTC instant of a local date and wall-clock time; an ambiguous time means its first occurrence."""
+    zone = local_zone()
+    local = datetime.combine(day, wall_time, tzinfo=zone)
+    instant = local.astimezone(UTC)
+    back = instant.astimezone(zone)
+    if (back.date(), back.time()) != (day, wall_time.replace(tzinfo=None)):
+        raise NonexistentLocalTime(f"{day} {wall_time} does not exist in {zone.key}")
+    return instant
+
+
+def local_today() -> date:
+    return to_local(utcnow()).date()

@@ -17,12 +17,18 @@ from booking.organisations.models import Partner, Region, School, SchoolClass, p
 def home():
     if not current_user.is_authenticated:
         return render_template("core/welcome.html")
+    from booking.catalogue import services as catalogue
+
     year = current_school_year()
+    partner_ids = current_user.partner_ids
     return render_template(
         "core/dashboard.html",
         year_label=school_year_label(year),
         teacher_schools=_teacher_schools(year),
         partners=_partners(),
+        partner_activities=catalogue.partner_activities(partner_ids),
+        partner_sessions=catalogue.partner_upcoming_sessions(partner_ids),
+        review_count=catalogue.review_count(current_user),
         coordinated_regions=_coordinated_regions(year),
         admin=_admin_overview() if current_user.is_admin else None,
     )

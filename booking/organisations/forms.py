@@ -1,7 +1,7 @@
 import enum
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectField, SelectMultipleField, SubmitField, TextAreaField, URLField
+from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, SubmitField, TextAreaField, URLField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -125,4 +125,14 @@ class PartnerForm(Form):
         filters=[none_if_empty],
         render_kw={"rows": 4, "maxlength": 5000},
     )
+    submit = SubmitField(_l("Save"))
+
+
+class HolidayForm(Form):
+    holiday_region = SelectField(
+        _l("Holiday region"), choices=enum_choices(HolidayRegion), coerce=enum_value, validators=[required()]
+    )
+    name = text_field(_l("Name"), 80, description=_l("For example Herfstvakantie."))
+    starts_on = DateField(_l("First day off"), validators=[InputRequired(message=_l("Enter a date."))])
+    ends_on = DateField(_l("Last day off"), validators=[InputRequired(message=_l("Enter a date."))])
     submit = SubmitField(_l("Save"))

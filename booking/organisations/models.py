@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from booking.core.time import school_year_label, utcnow
+from booking.core.time import school_year_label, school_year_of, utcnow
 from booking.core.types import UTCDateTime, enum_type
 from booking.extensions import db
 
@@ -299,3 +299,35 @@ class Partner(db.Model):
 
     def can_invite(self, user) -> bool:
         return self.can_edit(user)
+
+
+class Holiday(db.Model):
+    """A school holiday of one holiday region: whole days, both ends included."""
+
+    __tablename__ = "holidays"
+    __table_args__ = (
+        UniqueConstraint("holiday_region", "name", "starts_on"),
+        CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    holiday_region: Mapped[HolidayRegion] = mapped_column(enum_type(HolidayRegion, "holiday_region"))
+    name: Mapped[str] = mapped_column(String(80))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def school_year_label(self) -> str:
+        return school_year_label(school_year_of(self.starts_on))
+
+    def covers(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+    @staticmethod
+    def can_manage(user) -> bool:
+        """Holidays are shared reference data: any coordinator keeps them up to date."""
+        return user.is_admin or bool(user.coordinated_region_ids)

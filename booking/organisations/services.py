@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -10,6 +12,7 @@ from booking.extensions import db
 from booking.organisations.models import (
     EducationLevel,
     Grade,
+    Holiday,
     HolidayRegion,
     Partner,
     PartnerKind,
@@ -167,3 +170,52 @@ def save_partner(
     partner.regions = regions
     db.session.add(partner)
     return partner
+
+
+# Holidays ----------------------------------------------------------------------------------------
+
+
+def save_holiday(
+    holiday: Holiday | None, *, holiday_region: HolidayRegion, name: str, starts_on: date, ends_on: date
+) -> Holiday:
+    if ends_on < starts_on:
+        raise DomainError(_("The last day must be on or after the first day."), field="ends_on")
+    if (ends_on - starts_on).days > 92:
+        raise DomainError(_("A holiday lasts at most three months."), field="ends_on")
+    query = select(Holiday.id).where(
+        Holiday.holiday_region == holiday_region, Holiday.name == name, Holiday.starts_on == starts_on
+    )
+    if holiday is not None:
+        query = query.where(Holiday.id != holiday.id)
+    if db.session.scalar(query) is not None:
+        raise DomainError(_("This holiday is already in the list."), field="starts_on")
+    holiday = holiday or Holiday()
+    holiday.holiday_region = holiday_region
+    holiday.name = name
+    holiday.starts_on = starts_on
+    holiday.ends_on = ends_on
+    db.session.add(holiday)
+    return holiday
+
+
+def load_holidays(entries: list[dict]) -> int:
+    """Add the holidays from the shipped data file that are not there yet; returns how many were added."""
+    present = {
+        (row.holiday_region, row.name, row.starts_on)
+        for row in db.session.execute(select(Holiday.holiday_region, Holiday.name, Holiday.starts_on))
+    }
+    added = 0
+    for entry in entries:
+        key = (
+            HolidayRegion(entry["holiday_region"]),
+            entry["name"],
+            date.fromisoformat(entry["starts_on"]),
+        )
+        if key in present:
+            continue
+        db.session.add(
+            Holiday(holiday_region=key[0], name=key[1], starts_on=key[2], ends_on=date.fromisoformat(entry["ends_on"]))
+        )
+        present.add(key)
+        added += 1
+    return added

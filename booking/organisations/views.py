@@ -16,6 +16,7 @@ from booking.organisations import bp, services
 from booking.organisations.forms import (
     CopyClassesForm,
     DeleteForm,
+    HolidayForm,
     PartnerForm,
     RegionForm,
     SchoolClassForm,
@@ -24,6 +25,7 @@ from booking.organisations.forms import (
 from booking.organisations.models import (
     EducationLevel,
     Grade,
+    Holiday,
     HolidayRegion,
     Partner,
     PartnerKind,
@@ -383,3 +385,80 @@ def edit_partner(partner_id):
     if _save(form, lambda: _save_partner(form, partner, regions), _("The partner has been saved.")):
         return redirect(url_for("organisations.partner", partner_id=partner.id))
     return render_template("organisations/partner_form.html", form=form, partner=partner)
+
+
+# School holidays -----------------------------------------------------------------------------
+
+
+@bp.route("/holidays")
+@login_required
+def holidays():
+    authorize(Holiday.can_manage(current_user))
+    chosen = request.args.get("region", "")
+    holiday_region = next((r for r in HolidayRegion if r.value == chosen), None)
+    query = select(Holiday).order_by(Holiday.starts_on, Holiday.holiday_region, Holiday.name)
+    if holiday_region is not None:
+        query = query.where(Holiday.holiday_region == holiday_region)
+    by_year: dict[str, list[Holiday]] = {}
+    for holiday in db.session.scalars(query):
+        by_year.setdefault(holiday.school_year_label, []).append(holiday)
+    return render_template(
+        "organisations/holidays.html",
+        by_year=by_year,
+        holiday_regions=list(HolidayRegion),
+        chosen=holiday_region,
+        delete_form=DeleteForm(),
+    )
+
+
+def _holiday_form(holiday: Holiday | None = None) -> HolidayForm:
+    form = HolidayForm(obj=holiday)
+    if holiday is None and request.method == "GET" and request.args.get("region"):
+        form.holiday_region.data = request.args["region"]
+    return form
+
+
+def _save_holiday(form: HolidayForm, holiday: Holiday | None):
+    return services.save_holiday(
+        holiday,
+        holiday_region=HolidayRegion(form.holiday_region.data),
+        name=form.name.data,
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+    )
+
+
+@bp.route("/holidays/new", methods=["GET", "POST"])
+@login_required
+def new_holiday():
+    authorize(Holiday.can_manage(current_user))
+    form = _holiday_form()
+    holiday = _save(form, lambda: _save_holiday(form, None), _("The holiday has been added."))
+    if holiday:
+        return redirect(url_for("organisations.holidays", region=holiday.holiday_region.value))
+    return render_template("organisations/holiday_form.html", form=form, holiday=None)
+
+
+@bp.route("/holidays/<int:holiday_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_holiday(holiday_id):
+    holiday = load_or_404(Holiday, holiday_id)
+    authorize(Holiday.can_manage(current_user))
+    form = _holiday_form(holiday)
+    if _save(form, lambda: _save_holiday(form, holiday), _("The holiday has been saved.")):
+        return redirect(url_for("organisations.holidays", region=holiday.holiday_region.value))
+    return render_template("organisations/holiday_form.html", form=form, holiday=holiday)
+
+
+@bp.route("/holidays/<int:holiday_id>/delete", methods=["POST"])
+@login_required
+def delete_holiday(holiday_id):
+    holiday = load_or_404(Holiday, holiday_id)
+    authorize(Holiday.can_manage(current_user))
+    if DeleteForm().validate_on_submit():
+        region = holiday.holiday_region.value
+        db.session.delete(holiday)
+        db.session.commit()
+        flash(_("The holiday has been deleted."), "success")
+        return redirect(url_for("organisations.holidays", region=region))
+    return redirect(url_for("organisations.holidays"))

@@ -1,0 +1,393 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from booking.catalogue import bp, services
+from booking.catalogue.forms import (
+    ActivityForm,
+    CatalogueFilterForm,
+    SessionForm,
+    ThemeForm,
+    TransitionForm,
+    WeeklySessionsForm,
+)
+from booking.catalogue.models import (
+    TRANSITIONS,
+    Activity,
+    ActivityEvent,
+    CostType,
+    LocationType,
+    Session,
+    Theme,
+)
+from booking.core.errors import DomainError
+from booking.core.forms import apply_domain_error, choices
+from booking.core.permissions import authorize, load_or_404
+from booking.core.time import to_local
+from booking.extensions import db
+from booking.organisations.forms import DeleteForm
+from booking.organisations.models import Grade, HolidayRegion, Partner, Region, School
+from booking.organisations.views import _save
+
+PER_PAGE = 20
+
+
+# The public catalogue --------------------------------------------------------------------------
+
+
+def _default_region_id() -> int | None:
+    """A teacher starts with their school's region selected."""
+    if not current_user.school_ids:
+        return None
+    return db.session.scalar(
+        select(School.region_id).where(School.id.in_(current_user.school_ids)).order_by(School.name).limit(1)
+    )
+
+
+def _read_filters(form: CatalogueFilterForm) -> services.CatalogueFilters:
+    """Filters from the query string; a value that does not parse is reported and left out."""
+    form.validate()
+
+    def ok(field):
+        return not field.errors and field.data not in (None, "")
+
+    def as_int(value):
+        return int(value) if str(value).isdigit() else None
+
+    return services.CatalogueFilters(
+        text=(form.q.data or "")[:100] if ok(form.q) else "",
+        theme_id=as_int(form.theme.data) if ok(form.theme) else None,
+        grade=Grade(form.grade.data) if ok(form.grade) else None,
+        location_type=LocationType(form.location.data) if ok(form.location) else None,
+        region_id=as_int(form.region.data) if ok(form.region) else None,
+        date_from=form.date_from.data if ok(form.date_from) else None,
+        date_to=form.date_to.data if ok(form.date_to) else None,
+        free_places=bool(form.free.data),
+    )
+
+
+@bp.route("/catalogue")
+def catalogue():
+    args = request.args.copy()
+    if "region" not in args:
+        default_region = _default_region_id()
+        if default_region:
+            args["region"] = str(default_region)
+    form = CatalogueFilterForm(formdata=args)
+    themes = db.session.scalars(select(Theme).order_by(Theme.name)).all()
+    regions = db.session.scalars(select(Region).order_by(Region.name)).all()
+    form.theme.choices = choices([("", _("All themes"))]) + choices((str(t.id), t.name) for t in themes)
+    form.region.choices = choices([("", _("All regions"))]) + choices((str(r.id), r.name) for r in regions)
+    filters = _read_filters(form)
+    page = request.args.get("page", 1, type=int)
+    pagination = db.paginate(
+        services.catalogue_query(filters), page=max(page, 1), per_page=PER_PAGE, error_out=False, count=True
+    )
+    shared = {key: value for key, value in args.items(multi=True) if key != "page" and value}
+    return render_template(
+        "catalogue/catalogue.html", form=form, pagination=pagination, filters=filters, query_args=shared
+    )
+
+
+@bp.route("/activities/<int:activity_id>")
+def activity(activity_id):
+    activity = load_or_404(Activity, activity_id)
+    authorize(activity.can_view(current_user))
+    may_manage = activity.can_manage_sessions(current_user)
+    sessions = services.upcoming_sessions(activity, include_cancelled=may_manage)
+    history = []
+    if activity.can_view_history(current_user):
+        history = db.session.scalars(
+            select(ActivityEvent)
+            .where(ActivityEvent.activity_id == activity.id)
+            .options(selectinload(ActivityEvent.actor))
+            .order_by(ActivityEvent.created_at.desc(), ActivityEvent.id.desc())
+        ).all()
+    return render_template(
+        "catalogue/activity.html",
+        activity=activity,
+        sessions=sessions,
+        history=history,
+        may_manage=may_manage,
+        transitions=activity.transitions_for(current_user),
+        transition_form=TransitionForm(),
+        cancel_form=DeleteForm(),
+    )
+
+
+# Partners: activities ---------------------------------------------------------------------------
+
+
+def _activity_form(partner: Partner, activity: Activity | None = None) -> ActivityForm:
+    form = ActivityForm(obj=activity) if activity else ActivityForm()
+    if activity is None and request.method == "GET":
+        form.duration_minutes.data = 90
+        form.min_pupils.data = 10
+        form.max_pupils.data = 32
+        form.booking_closes_days.data = 7
+        form.free_cancellation_days.data = 14
+        form.requires_confirmation.data = True
+        form.cost_type.data = CostType.FREE.value
+        form.regions.data = [region.id for region in partner.regions]
+    if activity is not None and request.method == "GET":
+        form.themes.data = [theme.id for theme in activity.themes]
+        form.grades.data = [grade.value for grade in activity.grades]
+        form.regions.data = [region.id for region in activity.regions]
+        form.cost.data = f"{activity.cost_cents / 100:.2f}".replace(".", ",") if activity.cost_cents else ""
+    form.themes.choices = [(t.id, t.name) for t in db.session.scalars(select(Theme).order_by(Theme.name))]
+    form.regions.choices = [(r.id, r.name) for r in partner.regions]
+    return form
+
+
+def _activity_data(form: ActivityForm, partner: Partner) -> services.ActivityData:
+    themes = db.session.scalars(select(Theme).where(Theme.id.in_(form.themes.data or []))).all()
+    regions = [region for region in partner.regions if region.id in set(form.regions.data or [])]
+    return services.ActivityData(
+        title=form.title.data,
+        summary=form.summary.data,
+        description=form.description.data,
+        themes=list(themes),
+        grades=[Grade(value) for value in form.grades.data or []],
+        duration_minutes=form.duration_minutes.data,
+        min_pupils=form.min_pupils.data,
+        max_pupils=form.max_pupils.data,
+        location_type=LocationType(form.location_type.data),
+        address=form.address.data,
+        cost_type=CostType(form.cost_type.data),
+        cost_cents=getattr(form, "cost_cents", 0),
+        preparation_notes=form.preparation_notes.data,
+        accessibility_notes=form.accessibility_notes.data,
+        booking_closes_days=form.booking_closes_days.data,
+        free_cancellation_days=form.free_cancellation_days.data,
+        requires_confirmation=bool(form.requires_confirmation.data),
+        regions=regions,
+    )
+
+
+@bp.route("/activities/new", methods=["GET", "POST"])
+@login_required
+def new_activity():
+    authorize(Activity.can_create(current_user))
+    partners = db.session.scalars(
+        select(Partner).where(Partner.id.in_(current_user.partner_ids)).order_by(Partner.name)
+    ).all()
+    partner_id = request.args.get("partner", type=int)
+    partner = next((p for p in partners if p.id == partner_id), partners[0])
+    form = _activity_form(partner)
+    activity = _save(
+        form,
+        lambda: services.save_activity(None, partner=partner, actor=current_user, data=_activity_data(form, partner)),
+        _("The activity has been saved as a draft. Add sessions, then submit it for review."),
+    )
+    if activity:
+        return redirect(url_for("catalogue.activity", activity_id=activity.id))
+    return render_template("catalogue/activity_form.html", form=form, activity=None, partner=partner)
+
+
+@bp.route("/activities/<int:activity_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_activity(activity_id):
+    activity = load_or_404(Activity, activity_id)
+    authorize(activity.can_edit(current_user))
+    form = _activity_form(activity.partner, activity)
+    if _save(
+        form,
+        lambda: services.save_activity(
+            activity, partner=activity.partner, actor=current_user, data=_activity_data(form, activity.partner)
+        ),
+        _("The activity has been saved."),
+    ):
+        return redirect(url_for("catalogue.activity", activity_id=activity.id))
+    return render_template("catalogue/activity_form.html", form=form, activity=activity, partner=activity.partner)
+
+
+@bp.route("/activities/<int:activity_id>/<any(" + ",".join(TRANSITIONS) + "):step>", methods=["POST"])
+@login_required
+def transition(activity_id, step):
+    activity = load_or_404(Activity, activity_id)
+    authorize(activity.can_transition(current_user, step))
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.comment.errors) or _("The form could not be processed; try again."), "error")
+        return redirect(url_for("catalogue.activity", activity_id=activity.id))
+    try:
+        event = services.transition(activity, step, actor=current_user, comment=form.comment.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("catalogue.activity", activity_id=activity.id))
+    db.session.commit()
+    flash(_("The activity is now: %(status)s.", status=event.to_status.label), "success")
+    if step in ("publish", "request_changes"):
+        return redirect(url_for("catalogue.review"))
+    return redirect(url_for("catalogue.activity", activity_id=activity.id))
+
+
+@bp.route("/review")
+@login_required
+def review():
+    authorize(current_user.is_admin or bool(current_user.coordinated_region_ids))
+    return render_template("catalogue/review.html", activities=services.review_queue(current_user))
+
+
+# Partners: sessions ----------------------------------------------------------------------------
+
+
+def _session_data(form: SessionForm) -> services.SessionData:
+    starts_at, ends_at = services.local_span(form.day.data, form.start_time.data, form.end_time.data)
+    return services.SessionData(
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=form.place.data,
+        capacity_pupils=form.capacity_pupils.data,
+        max_classes=form.max_classes.data,
+    )
+
+
+@bp.route("/activities/<int:activity_id>/sessions/new", methods=["GET", "POST"])
+@login_required
+def new_session(activity_id):
+    activity = load_or_404(Activity, activity_id)
+    authorize(activity.can_manage_sessions(current_user))
+    form = SessionForm()
+    if request.method == "GET":
+        form.place.data = activity.address or ""
+        form.capacity_pupils.data = activity.max_pupils
+        form.max_classes.data = 1
+    if _save(
+        form,
+        lambda: services.save_session(None, activity=activity, data=_session_data(form)),
+        _("The session has been added."),
+    ):
+        return redirect(url_for("catalogue.activity", activity_id=activity.id, _anchor="sessions"))
+    return render_template("catalogue/session_form.html", form=form, activity=activity, session=None)
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_session(session_id):
+    session = load_or_404(Session, session_id)
+    authorize(session.can_edit(current_user))
+    form = SessionForm(obj=session)
+    if request.method == "GET":
+        start, end = to_local(session.starts_at), to_local(session.ends_at)
+        form.day.data, form.start_time.data, form.end_time.data = start.date(), start.time(), end.time()
+    if _save(
+        form,
+        lambda: services.save_session(session, activity=session.activity, data=_session_data(form)),
+        _("The session has been saved."),
+    ):
+        return redirect(url_for("catalogue.activity", activity_id=session.activity_id, _anchor="sessions"))
+    return render_template("catalogue/session_form.html", form=form, activity=session.activity, session=session)
+
+
+@bp.route("/sessions/<int:session_id>/cancel", methods=["POST"])
+@login_required
+def cancel_session(session_id):
+    session = load_or_404(Session, session_id)
+    authorize(session.can_edit(current_user))
+    if DeleteForm().validate_on_submit():
+        try:
+            services.cancel_session(session)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The session has been cancelled."), "success")
+    return redirect(url_for("catalogue.activity", activity_id=session.activity_id, _anchor="sessions"))
+
+
+@bp.route("/activities/<int:activity_id>/sessions/weekly", methods=["GET", "POST"])
+@login_required
+def weekly_sessions(activity_id):
+    activity = load_or_404(Activity, activity_id)
+    authorize(activity.can_manage_sessions(current_user))
+    form = WeeklySessionsForm()
+    if request.method == "GET":
+        form.place.data = activity.address or ""
+        form.capacity_pupils.data = activity.max_pupils
+        form.max_classes.data = 1
+        form.weekdays.data = []
+        form.holiday_region.data = (
+            activity.regions[0].holiday_region.value if activity.regions else HolidayRegion.MIDDEN.value
+        )
+    plan = None
+    if form.validate_on_submit():
+        holiday_region = HolidayRegion(form.holiday_region.data) if form.holiday_region.data else None
+        try:
+            plan = services.plan_weekly_sessions(
+                activity,
+                first_day=form.first_day.data,
+                last_day=form.last_day.data,
+                weekdays=set(form.weekdays.data),
+                times=form.time_ranges,
+                place=form.place.data,
+                holiday_region=holiday_region,
+            )
+            if form.create.data:
+                created = services.create_planned_sessions(
+                    activity,
+                    plan,
+                    place=form.place.data,
+                    capacity_pupils=form.capacity_pupils.data,
+                    max_classes=form.max_classes.data,
+                )
+                db.session.commit()
+                flash(
+                    ngettext("%(num)s session has been added.", "%(num)s sessions have been added.", len(created)),
+                    "success",
+                )
+                return redirect(url_for("catalogue.activity", activity_id=activity.id, _anchor="sessions"))
+        except DomainError as error:
+            db.session.rollback()
+            plan = None
+            if not apply_domain_error(form, error):
+                flash(error.message, "error")
+    return render_template("catalogue/weekly_sessions.html", form=form, activity=activity, plan=plan)
+
+
+# Coordinators: themes --------------------------------------------------------------------------
+
+
+@bp.route("/themes", methods=["GET", "POST"])
+@login_required
+def themes():
+    authorize(Theme.can_manage(current_user))
+    form = ThemeForm()
+    if _save(form, lambda: services.save_theme(None, name=form.name.data), _("The theme has been added.")):
+        return redirect(url_for("catalogue.themes"))
+    all_themes = db.session.scalars(select(Theme).order_by(Theme.name)).all()
+    return render_template("catalogue/themes.html", form=form, themes=all_themes, delete_form=DeleteForm())
+
+
+@bp.route("/themes/<int:theme_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_theme(theme_id):
+    theme = load_or_404(Theme, theme_id)
+    authorize(Theme.can_manage(current_user))
+    form = ThemeForm(obj=theme)
+    if _save(form, lambda: services.save_theme(theme, name=form.name.data), _("The theme has been renamed.")):
+        return redirect(url_for("catalogue.themes"))
+    return render_template("catalogue/theme_form.html", form=form, theme=theme)
+
+
+@bp.route("/themes/<int:theme_id>/delete", methods=["POST"])
+@login_required
+def delete_theme(theme_id):
+    theme = load_or_404(Theme, theme_id)
+    authorize(Theme.can_manage(current_user))
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_theme(theme)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The theme has been deleted."), "success")
+    return redirect(url_for("catalogue.themes"))
