@@ -1,4 +1,4 @@
-"""Command-line jobs: ``flask create-admin``, ``flask demo``, ``flask outbox send``."""
+"""Command-line jobs: ``flask create-admin``, ``flask demo``, ``flask holidays load``, ``flask outbox send``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
     app.cli.add_command(outbox)
+    app.cli.add_command(holidays)
 
 
 @click.command("create-admin")
@@ -35,17 +36,46 @@ def create_admin(email: str, name: str, password: str) -> None:
 
 
 @click.command("demo")
-@click.option("--size", type=click.Choice(["small"]), default="small", show_default=True)
+@click.option(
+    "--size",
+    type=click.Choice(["small", "large"]),
+    default="small",
+    show_default=True,
+    help="large adds about 150 schools, 60 partners, 2,000 activities and 40,000 sessions.",
+)
 @with_appcontext
 def demo(size: str) -> None:
     """Load the demo data (safe to run again) and print the demo logins."""
-    from booking.demo import DEMO_PASSWORD, load_demo
+    import time
 
+    from booking.demo import DEMO_PASSWORD, load_demo, load_large_demo
+
+    started = time.perf_counter()
     logins = load_demo()
     db.session.commit()
+    if size == "large":
+        counts = load_large_demo()
+        db.session.commit()
+        summary = ", ".join(f"{count:,} {name}" for name, count in counts.items())
+        click.echo(f"Large demo data: {summary or 'already loaded'} ({time.perf_counter() - started:.1f} s).")
     click.echo("Demo data loaded. Sign in at http://127.0.0.1:5000/login with:")
     for email, role in logins:
         click.echo(f"  {email:<26} {role:<42} password: {DEMO_PASSWORD}")
+
+
+holidays = AppGroup("holidays", help="School holidays per holiday region.")
+
+
+@holidays.command("load")
+@click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def holidays_load(path: str | None) -> None:
+    """Add the official school holidays from the shipped data file (or PATH); existing ones are kept."""
+    from booking.organisations.services import load_holiday_file
+
+    added, source = load_holiday_file(path)
+    db.session.commit()
+    click.echo(f"{added} holidays added (source: {source}).")
 
 
 outbox = AppGroup("outbox", help="The outgoing mail queue.")

@@ -1,12 +1,18 @@
-"""A small, realistic demo: one region, three schools with classes, two partners. Idempotent."""
+"""Demo data. The small set: one region, three schools with classes, two partners with activities
+and sessions, the official school holidays. The large set adds a realistic country-sized load for
+benchmarks. Both are idempotent."""
 
 from __future__ import annotations
+
+from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
 from booking.accounts.models import Language, Role, User
 from booking.accounts.services import add_membership, find_user
-from booking.core.time import current_school_year
+from booking.catalogue import services
+from booking.catalogue.models import Activity, ActivityStatus, CostType, LocationType, Theme
+from booking.core.time import current_school_year, local_today
 from booking.extensions import db
 from booking.organisations.models import (
     EducationLevel,
@@ -18,6 +24,160 @@ from booking.organisations.models import (
     School,
     SchoolClass,
 )
+from booking.organisations.services import load_holiday_file
+
+THEMES = [
+    "Programmeren",
+    "Robotica",
+    "Duurzame energie",
+    "Bouwen & constructie",
+    "Natuurkunde",
+    "Techniek in het bedrijf",
+]
+
+STATUS_STEPS = {
+    ActivityStatus.DRAFT: [],
+    ActivityStatus.SUBMITTED: ["submit"],
+    ActivityStatus.PUBLISHED: ["submit", "publish"],
+}
+
+PO_UPPER = [Grade.GROEP_6, Grade.GROEP_7, Grade.GROEP_8]
+
+DEMO_ACTIVITIES = [
+    # partner, acting user, title, fields, status, (weekdays, times, weeks) of sessions
+    (
+        "Van Dijk Installatietechniek",
+        "partner@example.org",
+        "Hoe werkt een warmtepomp?",
+        dict(
+            summary="Leerlingen ontdekken in onze werkplaats hoe een warmtepomp warmte uit de buitenlucht haalt.",
+            description=(
+                "In twee uur bouwen leerlingen in tweetallen een eenvoudige warmtewisselaar, meten ze "
+                "temperaturen en zien ze een echte warmtepomp open.\n\nAan het eind weten ze waarom "
+                "steeds meer huizen van het gas af gaan."
+            ),
+            themes=["Duurzame energie", "Techniek in het bedrijf"],
+            grades=PO_UPPER,
+            duration_minutes=120,
+            min_pupils=12,
+            max_pupils=30,
+            location_type=LocationType.AT_PARTNER,
+            address="Industrieweg 12, 3542 AD Utrecht",
+            cost_type=CostType.FREE,
+            cost_cents=0,
+            preparation_notes="Bespreek vooraf wat energie is. Leerlingen dragen dichte schoenen.",
+            accessibility_notes="Werkplaats en toiletten zijn rolstoeltoegankelijk.",
+            booking_closes_days=10,
+            free_cancellation_days=14,
+            requires_confirmation=True,
+        ),
+        ActivityStatus.PUBLISHED,
+        ({1, 3}, [(time(9, 0), time(11, 0))], 10),
+    ),
+    (
+        "Van Dijk Installatietechniek",
+        "partner@example.org",
+        "Zonnepanelen op het schooldak",
+        dict(
+            summary="Een monteur komt naar de klas: leerlingen meten zelf hoeveel stroom een zonnepaneel levert.",
+            description="Met echte panelen, lampjes en meters op het schoolplein. Bij regen binnen met lampen.",
+            themes=["Duurzame energie", "Natuurkunde"],
+            grades=[Grade.GROEP_5, *PO_UPPER],
+            duration_minutes=90,
+            min_pupils=10,
+            max_pupils=32,
+            location_type=LocationType.AT_SCHOOL,
+            address=None,
+            cost_type=CostType.PER_CLASS,
+            cost_cents=7500,
+            preparation_notes="Zorg voor een stopcontact en een tafel bij een raam of op het plein.",
+            accessibility_notes=None,
+            booking_closes_days=14,
+            free_cancellation_days=21,
+            requires_confirmation=True,
+        ),
+        ActivityStatus.PUBLISHED,
+        ({0, 4}, [(time(8, 45), time(10, 15)), (time(13, 0), time(14, 30))], 8),
+    ),
+    (
+        "Van Dijk Installatietechniek",
+        "partner@example.org",
+        "Slimme thermostaat programmeren",
+        dict(
+            summary="Leerlingen programmeren met micro:bits een thermostaat die de verwarming regelt.",
+            description="Een kennismaking met sensoren, als-dan-regels en energie besparen.",
+            themes=["Programmeren"],
+            grades=[Grade.GROEP_8, Grade.VO_1],
+            duration_minutes=120,
+            min_pupils=8,
+            max_pupils=30,
+            location_type=LocationType.AT_PARTNER,
+            address="Industrieweg 12, 3542 AD Utrecht",
+            cost_type=CostType.PER_PUPIL,
+            cost_cents=450,
+            preparation_notes=None,
+            accessibility_notes=None,
+            booking_closes_days=7,
+            free_cancellation_days=14,
+            requires_confirmation=False,
+        ),
+        ActivityStatus.SUBMITTED,
+        None,
+    ),
+    (
+        "Technieklokaal Utrecht-West",
+        "lab@example.org",
+        "Lessenreeks Techniek groep 7-8",
+        dict(
+            summary="Vier dagdelen zagen, solderen, bouwen en programmeren in het technieklokaal.",
+            description=(
+                "Een klas komt vier keer een ochtend naar het technieklokaal. Leerlingen werken in kleine "
+                "groepjes met vrijwilligers uit de techniek en nemen hun werkstuk mee naar huis."
+            ),
+            themes=["Bouwen & constructie", "Robotica"],
+            grades=[Grade.GROEP_7, Grade.GROEP_8],
+            duration_minutes=180,
+            min_pupils=15,
+            max_pupils=32,
+            location_type=LocationType.TECHNIEKLOKAAL,
+            address="Vleutenseweg 300, 3532 HS Utrecht",
+            cost_type=CostType.FREE,
+            cost_cents=0,
+            preparation_notes="Ongeveer één begeleider per zes leerlingen. Vervoer regelt de school.",
+            accessibility_notes="Lokaal op de begane grond.",
+            booking_closes_days=14,
+            free_cancellation_days=28,
+            requires_confirmation=True,
+        ),
+        ActivityStatus.PUBLISHED,
+        ({0, 1, 3}, [(time(8, 30), time(11, 30))], 12),
+    ),
+    (
+        "Technieklokaal Utrecht-West",
+        "lab@example.org",
+        "Robots bouwen met LEGO",
+        dict(
+            summary="Een middag robots bouwen en programmeren, als kennismaking met het technieklokaal.",
+            description="Nog in voorbereiding.",
+            themes=["Robotica", "Programmeren"],
+            grades=[Grade.GROEP_6],
+            duration_minutes=150,
+            min_pupils=15,
+            max_pupils=30,
+            location_type=LocationType.TECHNIEKLOKAAL,
+            address="Vleutenseweg 300, 3532 HS Utrecht",
+            cost_type=CostType.FREE,
+            cost_cents=0,
+            preparation_notes=None,
+            accessibility_notes=None,
+            booking_closes_days=14,
+            free_cancellation_days=28,
+            requires_confirmation=True,
+        ),
+        ActivityStatus.DRAFT,
+        None,
+    ),
+]
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 (public demo logins)
 
@@ -127,4 +287,60 @@ def load_demo() -> list[tuple[str, str]]:
         label = role.value + (f" — {organisations[key].name}" if key else "")
         logins.append((email, label))
     db.session.flush()
+    load_holiday_file()
+    themes = {name: _get_or_create(Theme, {"name": name}) for name in THEMES}
+    db.session.flush()
+    _load_catalogue(organisations, region, themes, logins_by_email={email: find_user(email) for email, *_ in USERS})
+    db.session.flush()
     return logins
+
+
+def _next_monday() -> date:
+    today = local_today()
+    return today + timedelta(days=7 - today.weekday())
+
+
+def _load_catalogue(organisations, region, themes, logins_by_email) -> None:
+    """The demo partners' activities, with weekly sessions from next week on, skipping holidays."""
+    for partner_name, email, title, fields, status, plan in DEMO_ACTIVITIES:
+        fields = dict(fields)
+        partner = organisations[partner_name]
+        if db.session.scalar(select(Activity.id).where(Activity.partner_id == partner.id, Activity.title == title)):
+            continue
+        data = services.ActivityData(
+            title=title,
+            themes=[themes[name] for name in fields.pop("themes")],
+            regions=[region],
+            **fields,
+        )
+        actor = logins_by_email[email]
+        activity = services.save_activity(None, partner=partner, actor=actor, data=data)
+        db.session.flush()
+        if plan:
+            weekdays, times, weeks = plan
+            first = _next_monday()
+            weekly = services.plan_weekly_sessions(
+                activity,
+                first_day=first,
+                last_day=first + timedelta(weeks=weeks) - timedelta(days=1),
+                weekdays=weekdays,
+                times=times,
+                place=activity.address or "Op school",
+                holiday_region=region.holiday_region,
+            )
+            services.create_planned_sessions(
+                activity,
+                weekly,
+                place=activity.address or "Op school",
+                capacity_pupils=activity.max_pupils if activity.location_type is not LocationType.AT_PARTNER else 60,
+                max_classes=1 if activity.location_type is not LocationType.AT_PARTNER else 2,
+            )
+        coordinator = logins_by_email["coordinator@example.org"]
+        for step in STATUS_STEPS[status]:
+            services.transition(activity, step, actor=coordinator if step == "publish" else actor)
+
+
+def load_large_demo() -> dict[str, int]:
+    from booking.demo_large import load
+
+    return load()

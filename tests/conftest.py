@@ -263,3 +263,85 @@ def smtp_server():
 
 def aware(*args) -> datetime:
     return datetime(*args, tzinfo=UTC)
+
+
+# Catalogue -----------------------------------------------------------------------------------
+
+# "Today" for catalogue tests: a Monday in autumn 2026, before both DST changes of the school year.
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock():
+    """Freeze the start of the test at NOW (time keeps ticking), so dates in tests never go stale."""
+    import time_machine
+
+    with time_machine.travel(NOW, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def make_theme():
+    def factory(name: str = "Robotica"):
+        from booking.catalogue.models import Theme
+
+        theme = Theme(name=name)
+        db.session.add(theme)
+        db.session.commit()
+        return theme
+
+    return factory
+
+
+@pytest.fixture
+def make_activity(partner, region):
+    """An activity with sensible defaults; ``status`` and keyword fields override them."""
+
+    def factory(title: str = "Robots bouwen", *, partner=partner, regions=None, grades=None, themes=(), **fields):
+        from booking.catalogue.models import Activity, ActivityStatus, LocationType
+
+        activity = Activity(
+            partner=partner,
+            title=title,
+            summary=fields.pop("summary", f"Samenvatting van {title}"),
+            description=fields.pop("description", "Beschrijving."),
+            duration_minutes=fields.pop("duration_minutes", 90),
+            min_pupils=fields.pop("min_pupils", 10),
+            max_pupils=fields.pop("max_pupils", 32),
+            location_type=fields.pop("location_type", LocationType.AT_PARTNER),
+            address=fields.pop("address", "Industrieweg 1, Utrecht"),
+            status=fields.pop("status", ActivityStatus.PUBLISHED),
+            **fields,
+        )
+        activity.regions = list(regions) if regions is not None else [region]
+        activity.grades = grades if grades is not None else [Grade.GROEP_7, Grade.GROEP_8]
+        activity.themes = list(themes)
+        activity.refresh_search_text()
+        db.session.add(activity)
+        db.session.commit()
+        return activity
+
+    return factory
+
+
+@pytest.fixture
+def make_session():
+    def factory(activity, starts_at, *, minutes: int = 120, place: str | None = None, capacity: int = 30, **fields):
+        from datetime import timedelta
+
+        from booking.catalogue.models import Session
+
+        session = Session(
+            activity=activity,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=minutes),
+            place=place or activity.address or "Op school",
+            capacity_pupils=capacity,
+            max_classes=fields.pop("max_classes", 1),
+            **fields,
+        )
+        db.session.add(session)
+        db.session.commit()
+        return session
+
+    return factory

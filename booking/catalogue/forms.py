@@ -20,15 +20,17 @@ from booking.core.forms import Form, choices, none_if_empty, required, strip, te
 from booking.organisations.forms import MultiCheckboxField, enum_choices, enum_value, object_id
 from booking.organisations.models import Grade, HolidayRegion
 
-WEEKDAY_LABELS = [
-    (0, _l("Monday")),
-    (1, _l("Tuesday")),
-    (2, _l("Wednesday")),
-    (3, _l("Thursday")),
-    (4, _l("Friday")),
-    (5, _l("Saturday")),
-    (6, _l("Sunday")),
-]
+WEEKDAY_LABELS = choices(
+    [
+        (0, _l("Monday")),
+        (1, _l("Tuesday")),
+        (2, _l("Wednesday")),
+        (3, _l("Thursday")),
+        (4, _l("Friday")),
+        (5, _l("Saturday")),
+        (6, _l("Sunday")),
+    ]
+)
 
 
 def number_field(label, low: int, high: int, message, **kwargs) -> IntegerField:
@@ -75,7 +77,7 @@ class ActivityForm(Form):
     )
     description = long_text(_l("Description"), 5000, optional=False, rows=8)
     themes = MultiCheckboxField(_l("Themes"), coerce=int)
-    grades = MultiCheckboxField(_l("Grades"), coerce=enum_value, choices=[(g.value, g.label) for g in Grade])
+    grades = MultiCheckboxField(_l("Grades"), coerce=enum_value, choices=choices((g.value, g.label) for g in Grade))
     duration_minutes = number_field(
         _l("Duration in minutes"), 10, 1440, _l("Enter a duration between 10 and 1440 minutes.")
     )
@@ -167,7 +169,7 @@ class WeeklySessionsForm(Form):
     max_classes = number_field(_l("Classes at once"), 1, 40, _l("Enter a number of classes between 1 and 40."))
     holiday_region = SelectField(
         _l("Skip the school holidays of"),
-        choices=[*enum_choices(HolidayRegion), ("", _l("Do not skip holidays"))],
+        choices=[*enum_choices(HolidayRegion), *choices([("", _l("Do not skip holidays"))])],
         coerce=enum_value,
         filters=[none_if_empty],
         validators=[Optional()],

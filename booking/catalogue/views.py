@@ -137,8 +137,8 @@ def _activity_form(partner: Partner, activity: Activity | None = None) -> Activi
         form.grades.data = [grade.value for grade in activity.grades]
         form.regions.data = [region.id for region in activity.regions]
         form.cost.data = f"{activity.cost_cents / 100:.2f}".replace(".", ",") if activity.cost_cents else ""
-    form.themes.choices = [(t.id, t.name) for t in db.session.scalars(select(Theme).order_by(Theme.name))]
-    form.regions.choices = [(r.id, r.name) for r in partner.regions]
+    form.themes.choices = choices((t.id, t.name) for t in db.session.scalars(select(Theme).order_by(Theme.name)))
+    form.regions.choices = choices((r.id, r.name) for r in partner.regions)
     return form
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -219,3 +221,12 @@ def load_holidays(entries: list[dict]) -> int:
         present.add(key)
         added += 1
     return added
+
+
+HOLIDAY_FILE = Path(__file__).parent / "data" / "school_holidays.json"
+
+
+def load_holiday_file(path: str | Path | None = None) -> tuple[int, str]:
+    """Load holidays from a data file in the shipped format; returns how many were added and the file's source."""
+    data = json.loads(Path(path or HOLIDAY_FILE).read_text(encoding="utf-8"))
+    return load_holidays(data["holidays"]), data.get("source", "")
