@@ -1,4 +1,4 @@
-from tests.browser.conftest import sign_in, set_language
+from tests.browser.conftest import sign_in
 
 
 def test_x(page, live_server):
