@@ -3,7 +3,7 @@
 import pytest
 
 ROLES = ["anonymous", "teacher", "partner", "coordinator", "admin"]
-OK, LOGIN, FORBIDDEN = 200, 302, 403
+OK, LOGIN, UNAUTHORIZED, FORBIDDEN = 200, 302, 401, 403
 
 # page -> expected status per role, in ROLES order
 MATRIX = {
@@ -31,20 +31,47 @@ MATRIX = {
     "/partners/{partner}": [LOGIN, FORBIDDEN, OK, OK, OK],
     "/partners/{partner}/edit": [LOGIN, FORBIDDEN, FORBIDDEN, OK, OK],
     "/partners/{other_partner}": [LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    "/catalogue": [OK, OK, OK, OK, OK],
+    "/activities/{activity}": [OK, OK, OK, OK, OK],
+    "/activities/{draft}": [UNAUTHORIZED, FORBIDDEN, OK, OK, OK],
+    "/activities/new": [LOGIN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN],
+    "/activities/{activity}/edit": [LOGIN, FORBIDDEN, OK, FORBIDDEN, OK],
+    "/activities/{other_activity}/edit": [LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    "/activities/{activity}/sessions/new": [LOGIN, FORBIDDEN, OK, FORBIDDEN, OK],
+    "/activities/{activity}/sessions/weekly": [LOGIN, FORBIDDEN, OK, FORBIDDEN, OK],
+    "/sessions/{session}/edit": [LOGIN, FORBIDDEN, OK, FORBIDDEN, OK],
+    "/review": [LOGIN, FORBIDDEN, FORBIDDEN, OK, OK],
+    "/themes": [LOGIN, FORBIDDEN, FORBIDDEN, OK, OK],
+    "/holidays": [LOGIN, FORBIDDEN, FORBIDDEN, OK, OK],
+    "/holidays/new": [LOGIN, FORBIDDEN, FORBIDDEN, OK, OK],
 }
 
 # Posts that change something, with the same matrix idea (302 = done and redirected).
 POSTS = {
     "/classes/{school_class}/delete": [LOGIN, LOGIN, FORBIDDEN, LOGIN, LOGIN],
     "/schools/{school}/classes/copy": [LOGIN, LOGIN, FORBIDDEN, LOGIN, LOGIN],
+    "/sessions/{session}/cancel": [LOGIN, FORBIDDEN, LOGIN, FORBIDDEN, LOGIN],
 }
 
 
 @pytest.fixture
-def world(users, school, partner, region, make_region, make_school, make_partner, make_class):
+def world(
+    users, school, partner, region, make_region, make_school, make_partner, make_class, make_activity, make_session
+):
+    from datetime import timedelta
+
+    from booking.catalogue.models import ActivityStatus
+    from booking.core.time import utcnow
+
     other_region = make_region("Regio Twente")
     other_school = make_school("Elders", region=other_region)
+    activity = make_activity()
+    other_partner = make_partner("Elders BV", regions=[other_region])
     return {
+        "activity": activity.id,
+        "draft": make_activity("Concept", status=ActivityStatus.DRAFT).id,
+        "other_activity": make_activity("Van elders", partner=other_partner, regions=[other_region]).id,
+        "session": make_session(activity, utcnow() + timedelta(days=30)).id,
         "region": region.id,
         "other_region": other_region.id,
         "school": school.id,
@@ -52,7 +79,7 @@ def world(users, school, partner, region, make_region, make_school, make_partner
         "school_class": make_class(school).id,
         "other_class": make_class(other_school).id,
         "partner": partner.id,
-        "other_partner": make_partner("Elders BV", regions=[other_region]).id,
+        "other_partner": other_partner.id,
     }
 
 

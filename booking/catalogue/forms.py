@@ -54,14 +54,15 @@ def long_text(label, max_length: int, *, optional: bool = True, rows: int = 4, *
 
 
 def parse_euros(value) -> int | None:
-    """Cents from what people type for a price: "12,50", "12.50", "€ 12", "1.250,00"."""
+    """Cents from what people type for a price: "12,50", "12.50", "€ 12", "1.250,00".
+
+    "1,250.00" is refused rather than guessed: in Dutch the comma is the decimal separator.
+    """
     if value is None or not str(value).strip():
         return None
     text = str(value).replace("€", "").replace("EUR", "").replace(" ", "").strip()
     if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d{1,2})?", text):
         text = text.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d{1,2})?", text):
-        text = text.replace(",", "")
     else:
         text = text.replace(",", ".")
     match = re.fullmatch(r"(\d{1,6})(?:\.(\d{1,2}))?", text)

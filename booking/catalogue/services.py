@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, nulls_last, select
 from sqlalchemy.orm import contains_eager, selectinload, with_expression
 
@@ -54,10 +55,11 @@ def delete_theme(theme: Theme) -> None:
     )
     if used:
         raise DomainError(
-            _(
-                "%(name)s is used by %(count)s activities; rename it instead of deleting it.",
+            ngettext(
+                "%(name)s is used by %(num)d activity; rename it instead of deleting it.",
+                "%(name)s is used by %(num)d activities; rename it instead of deleting it.",
+                used,
                 name=theme.name,
-                count=used,
             )
         )
     db.session.delete(theme)
