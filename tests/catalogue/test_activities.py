@@ -256,3 +256,14 @@ def test_only_coordinators_manage_holidays(client, users, login, role):
     login(users[role])
     assert client.get("/holidays").status_code == 403
     assert client.post("/holidays/new", data=HOLIDAY).status_code == 403
+
+
+def test_form_fields_carry_only_meaningful_aria_attributes(client, users, login, form):
+    login(users["partner"])
+    page = client.get("/activities/new").get_data(as_text=True)
+    assert '="None"' not in page
+    assert 'aria-describedby="summary-help"' in page
+    page = client.post("/activities/new", data={**form, "title": ""}).get_data(as_text=True)
+    assert '="None"' not in page
+    assert 'aria-invalid="true"' in page
+    assert 'aria-describedby="title-error"' in page
