@@ -445,8 +445,8 @@ class CatalogueFilters:
 def catalogue_query(filters: CatalogueFilters):
     """Published activities matching the filters, soonest next session first, in one statement.
 
-    The next-session date and the number of matching sessions come from one grouped subquery over
-    the sessions, so a page costs the same number of queries however many activities match.
+    The next-session date and the number of matching sessions are computed in the same statement,
+    so a page costs the same number of queries however many activities match.
     """
     now = utcnow()
     session_conditions = [Session.status == SessionStatus.SCHEDULED, Session.starts_at >= now]
@@ -456,30 +456,28 @@ def catalogue_query(filters: CatalogueFilters):
         session_conditions.append(Session.starts_at < from_local(filters.date_to + timedelta(days=1), time(0)))
     if filters.free_places:
         session_conditions.append(Session.has_places_condition())
-    upcoming = (
-        select(
-            Session.activity_id.label("activity_id"),
-            func.min(Session.starts_at).label("next_at"),
-            func.count(Session.id).label("session_count"),
-        )
-        .where(*session_conditions)
-        .group_by(Session.activity_id)
-        .subquery()
-    )
+
+    def over_sessions(aggregate):
+        return select(aggregate).where(Session.activity_id == Activity.id, *session_conditions).scalar_subquery()
+
+    # Correlated subqueries: one index seek per activity on (activity_id, starts_at), cheaper than
+    # grouping every upcoming session of the country when only a page of activities is shown.
+    next_at = over_sessions(func.min(Session.starts_at))
     query = (
         select(Activity)
         .join(Activity.partner)
-        .join(upcoming, upcoming.c.activity_id == Activity.id, isouter=not filters.restricts_sessions)
         .options(
             contains_eager(Activity.partner),
-            with_expression(Activity.next_session_at, upcoming.c.next_at),
-            with_expression(Activity.upcoming_session_count, func.coalesce(upcoming.c.session_count, 0)),
+            with_expression(Activity.next_session_at, next_at),
+            with_expression(Activity.upcoming_session_count, over_sessions(func.count(Session.id))),
             selectinload(Activity.themes),
             selectinload(Activity.grade_rows),
         )
         .where(Activity.status == ActivityStatus.PUBLISHED)
-        .order_by(nulls_last(upcoming.c.next_at.asc()), Activity.title, Activity.id)
+        .order_by(nulls_last(next_at.asc()), Activity.title, Activity.id)
     )
+    if filters.restricts_sessions:
+        query = query.where(next_at.is_not(None))
     for term in search_key(filters.text).split():
         query = query.where(Activity.search_text.contains(term, autoescape=True))
     if filters.theme_id:
