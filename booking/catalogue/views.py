@@ -236,6 +236,25 @@ def review():
 # Partners: sessions ----------------------------------------------------------------------------
 
 
+def _act(action, success_message: str) -> bool:
+    """Run a service for a posted button: commit and confirm, or roll back and show why not."""
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return False
+    db.session.commit()
+    flash(success_message, "success")
+    return True
+
+
+def _session_defaults(form, activity: Activity) -> None:
+    form.place.data = activity.address or ""
+    form.capacity_pupils.data = activity.max_pupils
+    form.max_classes.data = 1
+
+
 def _session_data(form: SessionForm) -> services.SessionData:
     starts_at, ends_at = services.local_span(form.day.data, form.start_time.data, form.end_time.data)
     return services.SessionData(
@@ -254,9 +273,7 @@ def new_session(activity_id):
     authorize(activity.can_manage_sessions(current_user))
     form = SessionForm()
     if request.method == "GET":
-        form.place.data = activity.address or ""
-        form.capacity_pupils.data = activity.max_pupils
-        form.max_classes.data = 1
+        _session_defaults(form, activity)
     if _save(
         form,
         lambda: services.save_session(None, activity=activity, data=_session_data(form)),
@@ -290,14 +307,7 @@ def cancel_session(session_id):
     session = load_or_404(Session, session_id)
     authorize(session.can_edit(current_user))
     if DeleteForm().validate_on_submit():
-        try:
-            services.cancel_session(session)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("The session has been cancelled."), "success")
+        _act(lambda: services.cancel_session(session), _("The session has been cancelled."))
     return redirect(url_for("catalogue.activity", activity_id=session.activity_id, _anchor="sessions"))
 
 
@@ -308,9 +318,7 @@ def weekly_sessions(activity_id):
     authorize(activity.can_manage_sessions(current_user))
     form = WeeklySessionsForm()
     if request.method == "GET":
-        form.place.data = activity.address or ""
-        form.capacity_pupils.data = activity.max_pupils
-        form.max_classes.data = 1
+        _session_defaults(form, activity)
         form.weekdays.data = []
         form.holiday_region.data = (
             activity.regions[0].holiday_region.value if activity.regions else HolidayRegion.MIDDEN.value
@@ -382,12 +390,5 @@ def delete_theme(theme_id):
     authorize(Theme.can_manage(current_user))
     if not DeleteForm().validate_on_submit():
         abort(400)
-    try:
-        services.delete_theme(theme)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The theme has been deleted."), "success")
+    _act(lambda: services.delete_theme(theme), _("The theme has been deleted."))
     return redirect(url_for("catalogue.themes"))
