@@ -192,25 +192,31 @@ def _data_of(activity: Activity) -> ActivityData:
     )
 
 
+def offered_in(region_ids):
+    """SQL condition: the activity is offered in one of these regions."""
+    return (
+        select(activity_regions.c.activity_id)
+        .where(activity_regions.c.activity_id == Activity.id, activity_regions.c.region_id.in_(region_ids))
+        .exists()
+    )
+
+
+def _awaiting_review_by(user) -> list:
+    conditions = [Activity.status == ActivityStatus.SUBMITTED]
+    if not user.is_admin:
+        conditions.append(offered_in(user.coordinated_region_ids))
+    return conditions
+
+
 def review_queue(user) -> list[Activity]:
-    """Activities waiting for a decision by this coordinator, oldest submission first."""
+    """Activities waiting for a decision by this coordinator, oldest change first."""
     query = (
         select(Activity)
         .join(Activity.partner)
         .options(contains_eager(Activity.partner), selectinload(Activity.regions))
-        .where(Activity.status == ActivityStatus.SUBMITTED)
+        .where(*_awaiting_review_by(user))
         .order_by(Activity.updated_at, Activity.id)
     )
-    if not user.is_admin:
-        in_region = (
-            select(activity_regions.c.activity_id)
-            .where(
-                activity_regions.c.activity_id == Activity.id,
-                activity_regions.c.region_id.in_(user.coordinated_region_ids),
-            )
-            .exists()
-        )
-        query = query.where(in_region)
     return list(db.session.scalars(query))
 
 
@@ -495,11 +501,7 @@ def catalogue_query(filters: CatalogueFilters):
     if filters.location_type:
         query = query.where(Activity.location_type == filters.location_type)
     if filters.region_id:
-        query = query.where(
-            select(activity_regions.c.activity_id)
-            .where(activity_regions.c.activity_id == Activity.id, activity_regions.c.region_id == filters.region_id)
-            .exists()
-        )
+        query = query.where(offered_in([filters.region_id]))
     return query
 
 
@@ -559,14 +561,4 @@ def partner_upcoming_sessions(partner_ids, limit: int = 15) -> dict[int, list[Se
 def review_count(user) -> int:
     if not (user.is_admin or user.coordinated_region_ids):
         return 0
-    query = select(func.count(Activity.id)).where(Activity.status == ActivityStatus.SUBMITTED)
-    if not user.is_admin:
-        query = query.where(
-            select(activity_regions.c.activity_id)
-            .where(
-                activity_regions.c.activity_id == Activity.id,
-                activity_regions.c.region_id.in_(user.coordinated_region_ids),
-            )
-            .exists()
-        )
-    return db.session.scalar(query)
+    return db.session.scalar(select(func.count(Activity.id)).where(*_awaiting_review_by(user)))
