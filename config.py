@@ -53,6 +53,9 @@ class Config:
     OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
     DEV_MAILBOX = env_bool("DEV_MAILBOX", True)
 
+    # `flask reminders send` reminds schools of a confirmed booking this many days before the session.
+    BOOKING_REMINDER_DAYS = env_int("BOOKING_REMINDER_DAYS", 3)
+
     INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
     PASSWORD_RESET_MAX_AGE_HOURS = env_int("PASSWORD_RESET_MAX_AGE_HOURS", 2)
 

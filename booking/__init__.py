@@ -53,6 +53,8 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     from booking.accounts import bp as accounts_bp
     from booking.accounts import views as _accounts_views  # noqa: F401
+    from booking.bookings import bp as bookings_bp
+    from booking.bookings import views as _bookings_views  # noqa: F401
     from booking.catalogue import bp as catalogue_bp
     from booking.catalogue import views as _catalogue_views  # noqa: F401
     from booking.core import bp as core_bp
@@ -64,6 +66,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.register_blueprint(accounts_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(catalogue_bp)
+    app.register_blueprint(bookings_bp)
 
     from booking import cli
 

@@ -1,4 +1,5 @@
-"""Command-line jobs: ``flask create-admin``, ``flask demo``, ``flask holidays load``, ``flask outbox send``."""
+"""Command-line jobs: ``flask create-admin``, ``flask demo``, ``flask holidays load``, ``flask outbox send``,
+``flask reminders send``."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(outbox)
     app.cli.add_command(holidays)
+    app.cli.add_command(reminders)
 
 
 @click.command("create-admin")
@@ -92,3 +94,20 @@ def outbox_send(limit: int, retry_failed: bool) -> None:
         click.echo(f"{mail.retry_failed()} failed messages queued again.")
     delivered, failed = mail.send_due(limit)
     click.echo(f"{delivered} delivered, {failed} failed (will be retried).")
+
+
+reminders = AppGroup("reminders", help="Reminders and evaluation requests for bookings.")
+
+
+@reminders.command("send")
+def reminders_send() -> None:
+    """Queue the due booking reminders and evaluation requests; each goes out once, however often this runs
+    (run it from cron, say hourly, next to ``flask outbox send``)."""
+    from booking.bookings.services import send_reminders
+    from booking.core import outbox as mail
+
+    sent, asked = send_reminders()
+    delivered, failed = mail.send_due()
+    click.echo(
+        f"{sent} reminders and {asked} evaluation requests queued; {delivered} mails delivered, {failed} failed."
+    )

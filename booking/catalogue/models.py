@@ -420,3 +420,10 @@ class Session(db.Model):
 
     def can_edit(self, user) -> bool:
         return self.activity.can_manage_sessions(user)
+
+    def can_book(self, user) -> bool:
+        """Teachers book; whether the rules allow it right now is the booking engine's answer."""
+        return bool(user.school_ids) and self.activity.is_published
+
+    def can_view_participants(self, user) -> bool:
+        return self.activity.is_owner(user) or self.activity.is_reviewer(user)

@@ -286,12 +286,6 @@ def save_session(session: Session | None, *, activity: Activity, data: SessionDa
     return session
 
 
-def cancel_session(session: Session) -> None:
-    if session.is_cancelled:
-        raise DomainError(_("This session has already been cancelled."))
-    session.status = SessionStatus.CANCELLED
-
-
 def local_span(day: date, start: time, end: time) -> tuple[datetime, datetime]:
     """Start and end instants of a session entered in local time on one day."""
     try:

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from booking.bookings import services as booking_services
 from booking.catalogue import bp, services
 from booking.catalogue.forms import (
     ActivityForm,
@@ -112,9 +113,9 @@ def activity(activity_id):
         sessions=sessions,
         history=history,
         may_manage=may_manage,
+        may_book=not may_manage and any(s.can_book(current_user) for s in sessions[:1]),
         transitions=activity.transitions_for(current_user),
         transition_form=TransitionForm(),
-        cancel_form=DeleteForm(),
     )
 
 
@@ -283,6 +284,22 @@ def new_session(activity_id):
     return render_template("catalogue/session_form.html", form=form, activity=activity, session=None)
 
 
+def _save_session_and_promote(session: Session, form: SessionForm) -> Session:
+    """More room lets the waiting list move up at once."""
+    services.save_session(session, activity=session.activity, data=_session_data(form))
+    promoted = booking_services.promote_waiting_list(session)
+    if promoted:
+        flash(
+            ngettext(
+                "%(num)d class moved up from the waiting list.",
+                "%(num)d classes moved up from the waiting list.",
+                len(promoted),
+            ),
+            "success",
+        )
+    return session
+
+
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_session(session_id):
@@ -294,21 +311,11 @@ def edit_session(session_id):
         form.day.data, form.start_time.data, form.end_time.data = start.date(), start.time(), end.time()
     if _save(
         form,
-        lambda: services.save_session(session, activity=session.activity, data=_session_data(form)),
+        lambda: _save_session_and_promote(session, form),
         _("The session has been saved."),
     ):
         return redirect(url_for("catalogue.activity", activity_id=session.activity_id, _anchor="sessions"))
     return render_template("catalogue/session_form.html", form=form, activity=session.activity, session=session)
-
-
-@bp.route("/sessions/<int:session_id>/cancel", methods=["POST"])
-@login_required
-def cancel_session(session_id):
-    session = load_or_404(Session, session_id)
-    authorize(session.can_edit(current_user))
-    if DeleteForm().validate_on_submit():
-        _act(lambda: services.cancel_session(session), _("The session has been cancelled."))
-    return redirect(url_for("catalogue.activity", activity_id=session.activity_id, _anchor="sessions"))
 
 
 @bp.route("/activities/<int:activity_id>/sessions/weekly", methods=["GET", "POST"])

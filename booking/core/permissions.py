@@ -22,10 +22,10 @@ def load_or_404(model, object_id: int):
     return obj
 
 
-def safe_next(default_endpoint: str = "core.home") -> str:
+def safe_next(default_endpoint: str = "core.home", *, default_url: str | None = None) -> str:
     """The ``next`` target if it stays on this site, otherwise the default page."""
     target = request.values.get("next", "")
     parts = urlsplit(target)
     if target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc:
         return target
-    return url_for(default_endpoint)
+    return default_url or url_for(default_endpoint)

@@ -1,7 +1,16 @@
 import enum
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, SubmitField, TextAreaField, URLField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    SubmitField,
+    TextAreaField,
+    URLField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -30,6 +39,13 @@ class RegionForm(Form):
     name = text_field(_l("Name"), 120)
     holiday_region = SelectField(
         _l("School holiday region"), choices=enum_choices(HolidayRegion), coerce=enum_value, validators=[required()]
+    )
+    waitlist_allows_skipping = BooleanField(
+        _l("Waiting lists may skip a class that does not fit"),
+        description=_l(
+            "Off (the default): places that free up go to the waiting list strictly in order. "
+            "On: when the first class on the list does not fit, smaller classes behind it may go first."
+        ),
     )
     submit = SubmitField(_l("Save"))
 

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.core.time import school_year_label, school_year_of, utcnow
@@ -143,6 +143,8 @@ class Region(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     holiday_region: Mapped[HolidayRegion] = mapped_column(enum_type(HolidayRegion, "holiday_region"))
+    # Whether a waiting-list entry too large for the freed places lets smaller ones behind it go first.
+    waitlist_allows_skipping: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     schools: Mapped[list[School]] = relationship(back_populates="region", order_by="School.name")

@@ -94,6 +94,14 @@ def regions():
     return render_template("organisations/regions.html", rows=rows, can_create=Region.can_create(current_user))
 
 
+def _region_data(form: RegionForm) -> dict:
+    return {
+        "name": form.name.data,
+        "holiday_region": HolidayRegion(form.holiday_region.data),
+        "waitlist_allows_skipping": bool(form.waitlist_allows_skipping.data),
+    }
+
+
 @bp.route("/regions/new", methods=["GET", "POST"])
 @login_required
 def new_region():
@@ -101,7 +109,7 @@ def new_region():
     form = RegionForm()
     region = _save(
         form,
-        lambda: services.save_region(None, name=form.name.data, holiday_region=HolidayRegion(form.holiday_region.data)),
+        lambda: services.save_region(None, **_region_data(form)),
         _("The region has been created."),
     )
     if region:
@@ -126,9 +134,7 @@ def edit_region(region_id):
     form = RegionForm(obj=region)
     if _save(
         form,
-        lambda: services.save_region(
-            region, name=form.name.data, holiday_region=HolidayRegion(form.holiday_region.data)
-        ),
+        lambda: services.save_region(region, **_region_data(form)),
         _("The region has been saved."),
     ):
         return redirect(url_for("organisations.region", region_id=region.id))

@@ -1,0 +1,99 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
+
+from booking.bookings.models import BookingStatus
+from booking.catalogue.forms import long_text, number_field
+from booking.core.forms import Form, choices, required, strip, text_field
+from booking.organisations.forms import enum_choices
+
+
+def _coerce_id(value):
+    """A forged, non-numeric id is simply not one of the choices."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+class BookingForm(Form):
+    school_class = SelectField(
+        _l("Class"),
+        coerce=_coerce_id,
+        validators=[required(_l("Choose a class."))],
+        description=_l("Missing a class? Add it on your school's page first."),
+    )
+    pupils = number_field(
+        _l("Pupils"),
+        1,
+        60,
+        _l("Enter the number of pupils who come, from 1 to 60."),
+        description=_l("Taken from the class; lower it if not everyone comes."),
+    )
+    adults = number_field(_l("Accompanying adults"), 0, 20, _l("Enter the number of adults, from 0 to 20."))
+    contact_phone = text_field(
+        _l("Contact phone on the day"),
+        40,
+        optional=True,
+        validators=[Regexp(r"^\+?[0-9 ()-]{6,}$", message=_l("Enter a phone number, like 030 123 45 67."))],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+    notes = long_text(
+        _l("Notes and special needs"),
+        2000,
+        description=_l("For example a wheelchair user, allergies, or a late arrival. Never pupils' names."),
+    )
+    submit = SubmitField(_l("Book"))
+    join_waitlist = SubmitField(_l("Join the waiting list"))
+
+
+class StepForm(Form):
+    reason = long_text(_l("Reason"), 1000, rows=3)
+
+
+class CancelSessionForm(Form):
+    reason = long_text(
+        _l("Reason"), 1000, rows=3, description=_l("Every school with a booking gets this in its email.")
+    )
+    submit = SubmitField(_l("Cancel session"))
+
+
+class EvaluationForm(Form):
+    rating = RadioField(
+        _l("Rating"),
+        choices=choices((value, str(value)) for value in range(1, 6)),
+        coerce=_coerce_id,
+        validators=[InputRequired(message=_l("Choose a rating from 1 to 5."))],
+        description=_l("1 is poor, 5 is excellent."),
+    )
+    comment = long_text(_l("Comment"), 2000, rows=4, description=_l("What went well, and what could be better?"))
+    submit = SubmitField(_l("Send evaluation"))
+
+
+class QuotaForm(Form):
+    school_year = SelectField(_l("School year"), coerce=_coerce_id, validators=[required()])
+    max_bookings = IntegerField(
+        _l("Maximum bookings"),
+        validators=[Optional(), NumberRange(min=0, max=10000, message=_l("Enter a number from 0 to 10000."))],
+        description=_l("Leave empty for no limit."),
+        render_kw={"min": 0, "inputmode": "numeric"},
+    )
+    submit = SubmitField(_l("Save quota"))
+
+
+class RegionFilterForm(Form):
+    """The coordinator's filters, read from the query string so the CSV export uses the same ones."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Activity"), filters=[strip], render_kw={"maxlength": 100, "type": "search"})
+    status = SelectField(
+        _l("Status"),
+        choices=choices([("", _l("All statuses"))]) + enum_choices(BookingStatus),
+        validators=[Optional()],
+    )
+    school = SelectField(_l("School"), coerce=str, validators=[Optional()])
+    partner = SelectField(_l("Partner"), coerce=str, validators=[Optional()])
+    date_from = DateField(_l("From"), name="from", validators=[Optional()])
+    date_to = DateField(_l("Until"), name="to", validators=[Optional()])

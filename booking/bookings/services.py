@@ -1,0 +1,755 @@
+"""The booking engine: capacity, the state machine, waiting lists, reminders and evaluations.
+
+Places are taken with one conditional UPDATE on the session's counters::
+
+    UPDATE sessions SET booked_pupils = booked_pupils + :pupils, booked_classes = booked_classes + 1
+    WHERE id = :id AND status = 'scheduled'
+      AND booked_pupils + :pupils <= capacity_pupils AND booked_classes + 1 <= max_classes
+
+The database evaluates the condition and the increment as one step on the row: PostgreSQL locks
+the row and re-checks the condition against the newest committed version when another
+transaction got there first, and SQLite lets one writer at a time in. So two requests for the last
+places can never both succeed, with no lock held while the page is rendered and no retry loop. The
+``not_overbooked`` CHECK on ``sessions`` is the last word should a bug ever slip past this.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from booking.bookings.models import (
+    ACTIVE_STATUSES,
+    STEPS,
+    Booking,
+    BookingEvent,
+    BookingQuota,
+    BookingStatus,
+    Evaluation,
+)
+from booking.catalogue.models import Activity, ActivityStatus, Session, SessionStatus, activity_regions
+from booking.core.errors import DomainError
+from booking.core.outbox import queue_email
+from booking.core.time import school_year_of, to_local, utcnow
+from booking.extensions import db
+from booking.organisations.models import Region, School, SchoolClass
+
+
+class SessionFull(DomainError):
+    """No room left: the view offers the waiting list."""
+
+
+# Places ------------------------------------------------------------------------------------------
+
+
+def _take_places(session: Session, pupils: int) -> bool:
+    result = db.session.execute(
+        update(Session)
+        .where(
+            Session.id == session.id,
+            Session.status == SessionStatus.SCHEDULED,
+            Session.booked_pupils + pupils <= Session.capacity_pupils,
+            Session.booked_classes + 1 <= Session.max_classes,
+        )
+        .values(booked_pupils=Session.booked_pupils + pupils, booked_classes=Session.booked_classes + 1)
+        .execution_options(synchronize_session=False)
+    )
+    taken = result.rowcount == 1
+    if taken:
+        db.session.refresh(session, ["booked_pupils", "booked_classes"])
+    return taken
+
+
+def _release_places(session: Session, pupils: int) -> None:
+    db.session.execute(
+        update(Session)
+        .where(Session.id == session.id)
+        .values(booked_pupils=Session.booked_pupils - pupils, booked_classes=Session.booked_classes - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(session, ["booked_pupils", "booked_classes"])
+
+
+# Booking -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class BookingRequest:
+    school_class: SchoolClass
+    pupils: int
+    adults: int = 1
+    notes: str | None = None
+    contact_phone: str | None = None
+
+
+def bookings_close_at(session: Session) -> datetime:
+    return session.starts_at - timedelta(days=session.activity.booking_closes_days)
+
+
+def bookable_classes(user, session: Session) -> list[SchoolClass]:
+    """The classes of the user's schools in the session's school year, whatever their grade."""
+    if not user.school_ids:
+        return []
+    year = school_year_of(to_local(session.starts_at).date())
+    return list(
+        db.session.scalars(
+            select(SchoolClass)
+            .join(School)
+            .where(SchoolClass.school_id.in_(user.school_ids), SchoolClass.school_year == year)
+            .options(joinedload(SchoolClass.school))
+            .order_by(School.name, SchoolClass.grade, SchoolClass.label)
+        )
+    )
+
+
+def check_session_open(session: Session) -> None:
+    activity = session.activity
+    if session.is_cancelled:
+        raise DomainError(_("This session has been cancelled."))
+    if activity.status is not ActivityStatus.PUBLISHED:
+        raise DomainError(_("This activity is not in the catalogue, so it cannot be booked."))
+    if session.starts_at <= utcnow():
+        raise DomainError(_("This session has already started."))
+    if utcnow() >= bookings_close_at(session):
+        raise DomainError(
+            _(
+                "Bookings for this session closed %(days)s days before it starts.",
+                days=activity.booking_closes_days,
+            )
+        )
+
+
+def _check_request(session: Session, request: BookingRequest) -> None:
+    activity = session.activity
+    school_class = request.school_class
+    check_session_open(session)
+    if school_class.school_year != school_year_of(to_local(session.starts_at).date()):
+        raise DomainError(
+            _("%(label)s is a class of another school year than this session.", label=school_class.label),
+            field="school_class",
+        )
+    if school_class.grade not in activity.grades:
+        raise DomainError(
+            _(
+                "This activity is for %(grades)s; %(label)s is in %(grade)s.",
+                grades=", ".join(grade.label for grade in activity.grades),
+                label=school_class.label,
+                grade=school_class.grade.label,
+            ),
+            field="school_class",
+        )
+    if request.pupils < 1:
+        raise DomainError(_("Enter at least 1 pupil."), field="pupils")
+    if request.pupils > school_class.pupils:
+        raise DomainError(
+            _("%(label)s has %(count)s pupils; you cannot book more.", label=school_class.label,
+              count=school_class.pupils),
+            field="pupils",
+        )  # fmt: skip
+    if request.pupils < activity.min_pupils or request.pupils > activity.max_pupils:
+        raise DomainError(
+            _(
+                "This activity takes groups of %(min)s to %(max)s pupils.",
+                min=activity.min_pupils,
+                max=activity.max_pupils,
+            ),
+            field="pupils",
+        )
+    if request.pupils > session.capacity_pupils:
+        raise DomainError(
+            _("This session has room for %(count)s pupils at most.", count=session.capacity_pupils), field="pupils"
+        )
+    if request.adults < 0:
+        raise DomainError(_("The number of adults cannot be negative."), field="adults")
+    existing = active_booking_of_class(session, school_class)
+    if existing is not None:
+        raise DomainError(already_booked_message(existing), field="school_class")
+
+
+def already_booked_message(booking: Booking) -> str:
+    if booking.status is BookingStatus.WAITLISTED:
+        return _("%(label)s is already on the waiting list for this session.", label=booking.class_label)
+    return _("%(label)s already has a booking for this session.", label=booking.class_label)
+
+
+def active_booking_of_class(session: Session, school_class: SchoolClass) -> Booking | None:
+    return db.session.scalar(
+        select(Booking).where(
+            Booking.session_id == session.id,
+            Booking.school_class_id == school_class.id,
+            Booking.status.in_(ACTIVE_STATUSES),
+        )
+    )
+
+
+def waiting_count(session: Session) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(Booking.session_id == session.id, Booking.status == BookingStatus.WAITLISTED)
+    )
+
+
+def _check_quota(school: School, school_year: int) -> None:
+    """After this request's first write: on SQLite that write already keeps other writers out; on
+    PostgreSQL the quota row is locked, so two teachers of one school cannot both take the last one."""
+    query = select(BookingQuota).where(BookingQuota.school_id == school.id, BookingQuota.school_year == school_year)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    quota = db.session.scalar(query)
+    if quota is None:
+        return
+    used = db.session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(
+            Booking.school_id == school.id,
+            Booking.school_year == school_year,
+            Booking.status.in_(ACTIVE_STATUSES),
+        )
+    )
+    if used > quota.max_bookings:
+        raise DomainError(
+            _(
+                "%(school)s has used its %(count)s bookings for school year %(year)s. Ask your coordinator "
+                "if you need more.",
+                school=school.name,
+                count=quota.max_bookings,
+                year=f"{school_year}–{school_year + 1}",
+            )
+        )
+
+
+def book_session(session: Session, request: BookingRequest, *, actor, waitlist: bool = False) -> Booking:
+    """Book a session for a class, or (``waitlist=True``) put the class on its waiting list.
+
+    Raises ``SessionFull`` when the places are gone (or other classes are already waiting for
+    them); the caller then offers the waiting list.
+    """
+    _check_request(session, request)
+    school_class = request.school_class
+    booking = Booking(
+        session=session,
+        school_id=school_class.school_id,
+        school_class_id=school_class.id,
+        school_year=school_year_of(to_local(session.starts_at).date()),
+        class_label=school_class.label,
+        grade=school_class.grade,
+        pupils=request.pupils,
+        adults=request.adults,
+        notes=request.notes,
+        contact_phone=request.contact_phone,
+        booked_by=actor,
+    )
+    if waitlist:
+        booking.status = BookingStatus.WAITLISTED
+        booking.waitlisted_at = utcnow()
+        step = "waitlist"
+    else:
+        # Classes already waiting go first: a newcomer cannot take places they are waiting for.
+        if waiting_count(session) or not _take_places(session, request.pupils):
+            raise SessionFull(_("This session is full. Join the waiting list? You will be told when a place frees up."))
+        booking.status = BookingStatus.REQUESTED if session.activity.requires_confirmation else BookingStatus.CONFIRMED
+        step = "request" if booking.status is BookingStatus.REQUESTED else "book"
+    booking.history.append(BookingEvent(actor=actor, from_status=None, to_status=booking.status, step=step))
+    db.session.add(booking)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same class was booked a moment ago (a double click, a second tab): keep that one.
+        db.session.rollback()
+        raise DomainError(_("This class already has a booking for this session.")) from None
+    _check_quota(school_class.school, booking.school_year)
+    _notify_booked(booking)
+    return booking
+
+
+# The state machine ----------------------------------------------------------------------------
+
+
+def take_step(booking: Booking, name: str, *, actor, reason: str | None = None) -> BookingEvent:
+    """Move a booking along one step of ``STEPS``; the caller has checked ``booking.can_take``."""
+    step = STEPS[name]
+    if not booking.step_allowed_now(step):
+        raise DomainError(_("This is not possible for a booking that is %(status)s.", status=booking.status.label))
+    reason = (reason or "").strip() or None
+    if reason is None and booking.needs_reason(name):
+        if step.reason == "late":
+            raise DomainError(
+                _(
+                    "The free cancellation period ended on %(day)s. Tell the partner why you cancel.",
+                    day=to_local(booking.free_cancellation_until).strftime("%d-%m-%Y"),
+                ),
+                field="reason",
+            )
+        raise DomainError(_("Give a reason; the school sees it."), field="reason")
+    event = _move(booking, step.target, name, actor=actor, reason=reason)
+    if step.target in (BookingStatus.CANCELLED, BookingStatus.REJECTED):
+        booking.status_reason = reason
+    _notify_step(booking, name)
+    if event.from_status.holds_places and not step.target.holds_places:
+        promote_waiting_list(booking.session)
+    return event
+
+
+def _move(booking: Booking, target: BookingStatus, step: str, *, actor, reason: str | None = None) -> BookingEvent:
+    source = booking.status
+    if source.holds_places and not target.holds_places:
+        _release_places(booking.session, booking.pupils)
+    booking.status = target
+    event = BookingEvent(actor=actor, from_status=source, to_status=target, step=step, reason=reason)
+    booking.history.append(event)
+    return event
+
+
+def cancel_session(session: Session, *, actor, reason: str | None) -> Session:
+    """Cancel a session and every active booking and waiting-list entry on it; each school is told why."""
+    if session.is_cancelled:
+        raise DomainError(_("This session has already been cancelled."))
+    reason = (reason or "").strip() or None
+    bookings = db.session.scalars(
+        select(Booking).where(
+            Booking.session_id == session.id,
+            Booking.status.in_([BookingStatus.REQUESTED, BookingStatus.CONFIRMED, BookingStatus.WAITLISTED]),
+        )
+    ).all()
+    if bookings and not reason:
+        raise DomainError(_("Give a reason; the schools with a booking see it."), field="reason")
+    for booking in bookings:
+        _move(booking, BookingStatus.CANCELLED, "session_cancelled", actor=actor, reason=reason)
+        booking.status_reason = reason
+        _notify_school(booking, "booking_cancelled", _l("Cancelled: %(title)s"))
+    session.status = SessionStatus.CANCELLED
+    return session
+
+
+# Waiting list ----------------------------------------------------------------------------------
+
+
+def skipping_allowed(session: Session) -> bool:
+    """A class may be passed over only when every region offering the activity allows it."""
+    flags = db.session.scalars(
+        select(Region.waitlist_allows_skipping)
+        .join(activity_regions, activity_regions.c.region_id == Region.id)
+        .where(activity_regions.c.activity_id == session.activity_id)
+    ).all()
+    return bool(flags) and all(flags)
+
+
+def waiting_list(session: Session) -> list[Booking]:
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .where(Booking.session_id == session.id, Booking.status == BookingStatus.WAITLISTED)
+            .order_by(Booking.waitlisted_at, Booking.id)
+        )
+    )
+
+
+def promote_waiting_list(session: Session) -> list[Booking]:
+    """Give freed places to the waiting list, in order. In strict order the first entry that does
+    not fit stops the promotion; with skipping allowed, smaller entries behind it may go first.
+    Waiting lists stand still once bookings have closed: the partner has planned by then."""
+    if session.is_cancelled or utcnow() >= bookings_close_at(session):
+        return []
+    db.session.flush()  # a raised capacity must be in the database before the conditional UPDATE
+    skipping = None
+    promoted = []
+    for booking in waiting_list(session):
+        if session.booked_classes >= session.max_classes:
+            break
+        if _take_places(session, booking.pupils):
+            target = BookingStatus.REQUESTED if session.activity.requires_confirmation else BookingStatus.CONFIRMED
+            booking.status = target
+            booking.history.append(
+                BookingEvent(actor=None, from_status=BookingStatus.WAITLISTED, to_status=target, step="promote")
+            )
+            _notify_school(booking, "booking_promoted", _l("A place for you: %(title)s"))
+            promoted.append(booking)
+            continue
+        if skipping is None:
+            skipping = skipping_allowed(session)
+        if not skipping:
+            break
+    return promoted
+
+
+def waiting_position(booking: Booking) -> int | None:
+    if booking.status is not BookingStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(
+            Booking.session_id == booking.session_id,
+            Booking.status == BookingStatus.WAITLISTED,
+            (Booking.waitlisted_at < booking.waitlisted_at)
+            | ((Booking.waitlisted_at == booking.waitlisted_at) & (Booking.id < booking.id)),
+        )
+    )
+    return ahead + 1
+
+
+# Quotas ------------------------------------------------------------------------------------------
+
+
+def quota_of(school: School, school_year: int) -> BookingQuota | None:
+    return db.session.scalar(
+        select(BookingQuota).where(BookingQuota.school_id == school.id, BookingQuota.school_year == school_year)
+    )
+
+
+def bookings_used(school: School, school_year: int) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(
+            Booking.school_id == school.id,
+            Booking.school_year == school_year,
+            Booking.status.in_(ACTIVE_STATUSES),
+        )
+    )
+
+
+def set_quota(school: School, school_year: int, max_bookings: int | None) -> None:
+    """Set (or with ``None`` remove) a school's booking quota; bookings already made stay."""
+    quota = quota_of(school, school_year)
+    if max_bookings is None:
+        if quota is not None:
+            db.session.delete(quota)
+        return
+    if max_bookings < 0:
+        raise DomainError(_("The quota cannot be negative."), field="max_bookings")
+    if quota is None:
+        quota = BookingQuota(school=school, school_year=school_year)
+        db.session.add(quota)
+    quota.max_bookings = max_bookings
+
+
+# Evaluation --------------------------------------------------------------------------------------
+
+
+def evaluate(booking: Booking, *, author, rating: int, comment: str | None) -> Evaluation:
+    if booking.status is not BookingStatus.ATTENDED:
+        raise DomainError(_("Only a session the class attended can be evaluated."))
+    if booking.evaluation is not None:
+        raise DomainError(_("This booking has already been evaluated."))
+    if not 1 <= rating <= 5:
+        raise DomainError(_("Choose a rating from 1 to 5."), field="rating")
+    evaluation = Evaluation(booking=booking, rating=rating, comment=(comment or "").strip() or None, author=author)
+    db.session.add(evaluation)
+    return evaluation
+
+
+# Reminders -------------------------------------------------------------------------------------
+
+
+def send_reminders(*, now: datetime | None = None) -> tuple[int, int]:
+    """Queue the reminders and evaluation requests that are due. Each goes out once, even when
+    several runs overlap: a booking is claimed by a conditional UPDATE before its mail is queued."""
+    now = now or utcnow()
+    days = current_app.config["BOOKING_REMINDER_DAYS"]
+    due_reminders = (
+        select(Booking.id)
+        .join(Session, Session.id == Booking.session_id)
+        .where(
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.reminder_sent_at.is_(None),
+            Session.starts_at > now,
+            Session.starts_at <= now + timedelta(days=days),
+        )
+    )
+    reminders = _claim(due_reminders, Booking.reminder_sent_at, now)
+    for booking in reminders:
+        _notify_school(booking, "booking_reminder", _l("Reminder: %(title)s"))
+    due_evaluations = (
+        select(Booking.id)
+        .join(Session, Session.id == Booking.session_id)
+        .outerjoin(Evaluation, Evaluation.booking_id == Booking.id)
+        .where(
+            Booking.status == BookingStatus.ATTENDED,
+            Booking.evaluation_requested_at.is_(None),
+            Evaluation.id.is_(None),
+            Session.ends_at <= now,
+        )
+    )
+    requests = _claim(due_evaluations, Booking.evaluation_requested_at, now)
+    for booking in requests:
+        _notify_school(booking, "evaluation_request", _l("How was %(title)s?"))
+    db.session.commit()
+    return len(reminders), len(requests)
+
+
+def _claim(due, column, now: datetime) -> list[Booking]:
+    ids = (
+        db.session.execute(
+            update(Booking)
+            .where(Booking.id.in_(due.scalar_subquery()), column.is_(None))
+            .values({column: now})
+            .returning(Booking.id)
+            .execution_options(synchronize_session=False)
+        )
+        .scalars()
+        .all()
+    )
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .where(Booking.id.in_(ids))
+            .options(joinedload(Booking.session).joinedload(Session.activity).joinedload(Activity.partner))
+            .order_by(Booking.id)
+        )
+    )
+
+
+# Email -------------------------------------------------------------------------------------------
+
+
+def booking_url(booking: Booking) -> str:
+    if has_request_context():
+        return url_for("bookings.booking", booking_id=booking.id, _external=True)
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return url_for("bookings.booking", booking_id=booking.id, _external=True)
+
+
+def _notify_school(booking: Booking, template: str, subject) -> None:
+    """Mail the teacher who booked, in their language."""
+    teacher = booking.booked_by
+    if teacher is None or not teacher.is_active:
+        return
+    language = teacher.language.value
+    with force_locale(language):
+        title = str(subject) % {"title": booking.session.activity.title}
+    queue_email(
+        teacher.email,
+        title,
+        f"bookings/{template}",
+        language,
+        booking=booking,
+        session=booking.session,
+        activity=booking.session.activity,
+        link=booking_url(booking),
+        name=teacher.name,
+    )
+
+
+def _notify_partner(booking: Booking, template: str, subject) -> None:
+    """Mail the partner's address, in the installation's default language."""
+    partner = booking.session.activity.partner
+    if not partner.email:
+        return
+    language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(language):
+        title = str(subject) % {"title": booking.session.activity.title}
+    queue_email(
+        partner.email,
+        title,
+        f"bookings/{template}",
+        language,
+        booking=booking,
+        session=booking.session,
+        activity=booking.session.activity,
+        link=booking_url(booking),
+        name=partner.contact_name or partner.name,
+    )
+
+
+def _notify_booked(booking: Booking) -> None:
+    if booking.status is BookingStatus.WAITLISTED:
+        _notify_school(booking, "booking_waitlisted", _l("On the waiting list: %(title)s"))
+        return
+    if booking.status is BookingStatus.REQUESTED:
+        _notify_school(booking, "booking_requested", _l("Request received: %(title)s"))
+        _notify_partner(booking, "partner_new_request", _l("New booking request: %(title)s"))
+    else:
+        _notify_school(booking, "booking_confirmed", _l("Confirmed: %(title)s"))
+        _notify_partner(booking, "partner_new_booking", _l("New booking: %(title)s"))
+
+
+def _notify_step(booking: Booking, name: str) -> None:
+    if name == "confirm":
+        _notify_school(booking, "booking_confirmed", _l("Confirmed: %(title)s"))
+    elif name == "reject":
+        _notify_school(booking, "booking_rejected", _l("Not possible: %(title)s"))
+    elif name == "withdraw":
+        _notify_school(booking, "booking_cancelled", _l("Cancelled: %(title)s"))
+    elif name == "cancel":
+        _notify_school(booking, "booking_cancelled", _l("Cancelled: %(title)s"))
+        _notify_partner(booking, "partner_booking_cancelled", _l("Booking cancelled: %(title)s"))
+
+
+# Lists for the pages -------------------------------------------------------------------------
+
+
+def _with_session():
+    return joinedload(Booking.session).joinedload(Session.activity).joinedload(Activity.partner)
+
+
+def school_bookings(school_ids, show: str):
+    """The bookings of the user's schools: ``upcoming``, ``past`` or ``waiting``."""
+    now = utcnow()
+    query = (
+        select(Booking)
+        .join(Session, Session.id == Booking.session_id)
+        .where(Booking.school_id.in_(school_ids))
+        .options(_with_session(), joinedload(Booking.school))
+    )
+    if show == "waiting":
+        return query.where(Booking.status == BookingStatus.WAITLISTED).order_by(Session.starts_at, Booking.id)
+    if show == "past":
+        return query.where(Session.starts_at <= now, Booking.status != BookingStatus.WAITLISTED).order_by(
+            Session.starts_at.desc(), Booking.id
+        )
+    return query.where(Session.starts_at > now, Booking.status != BookingStatus.WAITLISTED).order_by(
+        Session.starts_at, Booking.id
+    )
+
+
+def partner_requests(partner_ids):
+    """Requests waiting for a partner's answer, oldest first: the partner's inbox."""
+    return (
+        select(Booking)
+        .join(Session, Session.id == Booking.session_id)
+        .join(Activity, Activity.id == Session.activity_id)
+        .where(Activity.partner_id.in_(partner_ids), Booking.status == BookingStatus.REQUESTED)
+        .options(_with_session(), joinedload(Booking.school))
+        .order_by(Session.starts_at, Booking.created_at, Booking.id)
+    )
+
+
+def request_count(partner_ids) -> int:
+    if not partner_ids:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(partner_requests(partner_ids).order_by(None).subquery()))
+
+
+def participants(session: Session) -> list[Booking]:
+    """Everyone expected (or who came): requested, confirmed, attended and no-show bookings."""
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .where(Booking.session_id == session.id, Booking.status.in_(
+                [BookingStatus.REQUESTED, BookingStatus.CONFIRMED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW]
+            ))
+            .options(joinedload(Booking.school))
+            .order_by(Booking.created_at, Booking.id)
+        )
+    )  # fmt: skip
+
+
+@dataclass
+class RegionFilters:
+    status: BookingStatus | None = None
+    school_id: int | None = None
+    partner_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    text: str = ""
+
+
+def region_bookings(user, filters: RegionFilters):
+    """All bookings of schools in the coordinator's regions (every booking for an admin)."""
+    from booking.core.time import from_local
+
+    query = (
+        select(Booking)
+        .join(Session, Session.id == Booking.session_id)
+        .join(Activity, Activity.id == Session.activity_id)
+        .join(School, School.id == Booking.school_id)
+        .options(_with_session(), joinedload(Booking.school))
+    )
+    if not user.is_admin:
+        query = query.where(School.region_id.in_(user.coordinated_region_ids))
+    if filters.status is not None:
+        query = query.where(Booking.status == filters.status)
+    if filters.school_id:
+        query = query.where(Booking.school_id == filters.school_id)
+    if filters.partner_id:
+        query = query.where(Activity.partner_id == filters.partner_id)
+    if filters.date_from:
+        query = query.where(Session.starts_at >= from_local(filters.date_from, datetime.min.time()))
+    if filters.date_to:
+        query = query.where(Session.starts_at < from_local(filters.date_to + timedelta(days=1), datetime.min.time()))
+    if filters.text:
+        from booking.catalogue.models import search_key
+
+        query = query.where(Activity.search_text.contains(search_key(filters.text), autoescape=True))
+    return query.order_by(Session.starts_at.desc(), Booking.id.desc())
+
+
+@dataclass
+class ActivityRating:
+    activity: Activity
+    average: float
+    count: int
+    comments: list[Evaluation]
+
+
+def evaluation_summary(user, comments_per_activity: int = 5) -> list[ActivityRating]:
+    """Average rating per activity with the latest comments: a partner sees its own activities,
+    a coordinator those booked by schools in their regions, an admin everything."""
+    query = (
+        select(Activity, func.avg(Evaluation.rating), func.count(Evaluation.id))
+        .join(Session, Session.activity_id == Activity.id)
+        .join(Booking, Booking.session_id == Session.id)
+        .join(Evaluation, Evaluation.booking_id == Booking.id)
+        .group_by(Activity.id)
+        .order_by(Activity.title)
+    )
+    scope = _evaluation_scope(user)
+    if scope is not None:
+        query = query.where(scope)
+    rows = db.session.execute(query).all()
+    if not rows:
+        return []
+    comment_query = (
+        select(Evaluation, Session.activity_id)
+        .join(Booking, Booking.id == Evaluation.booking_id)
+        .join(Session, Session.id == Booking.session_id)
+        .join(Activity, Activity.id == Session.activity_id)
+        .where(Evaluation.comment.is_not(None), Session.activity_id.in_([row[0].id for row in rows]))
+        .options(joinedload(Evaluation.booking).joinedload(Booking.school))
+        .order_by(Evaluation.created_at.desc(), Evaluation.id.desc())
+    )
+    if scope is not None:
+        comment_query = comment_query.where(scope)
+    comments: dict[int, list[Evaluation]] = {}
+    for evaluation, activity_id in db.session.execute(comment_query):
+        bucket = comments.setdefault(activity_id, [])
+        if len(bucket) < comments_per_activity:
+            bucket.append(evaluation)
+    return [
+        ActivityRating(activity=activity, average=float(average), count=count, comments=comments.get(activity.id, []))
+        for activity, average, count in rows
+    ]
+
+
+def _evaluation_scope(user):
+    if user.is_admin:
+        return None
+    conditions = []
+    if user.partner_ids:
+        conditions.append(Activity.partner_id.in_(user.partner_ids))
+    if user.coordinated_region_ids:
+        conditions.append(
+            Booking.school_id.in_(select(School.id).where(School.region_id.in_(user.coordinated_region_ids)))
+        )
+    if not conditions:
+        return Activity.id.is_(None)
+    from sqlalchemy import or_
+
+    return or_(*conditions)
+
+
+def can_view_evaluations(user) -> bool:
+    return user.is_admin or bool(user.partner_ids) or bool(user.coordinated_region_ids)

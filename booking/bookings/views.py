@@ -1,0 +1,415 @@
+"""Routes of the booking engine: thin, load → authorise → call a service."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from booking.bookings import bp, services
+from booking.bookings.forms import BookingForm, CancelSessionForm, EvaluationForm, QuotaForm, RegionFilterForm, StepForm
+from booking.bookings.models import STEPS, Booking, BookingEvent, BookingStatus
+from booking.catalogue.models import Session
+from booking.core.errors import DomainError
+from booking.core.forms import apply_domain_error, choices
+from booking.core.permissions import authorize, load_or_404, safe_next
+from booking.core.time import current_school_year, school_year_label, to_local
+from booking.extensions import db
+from booking.organisations.models import Partner, School
+from booking.organisations.views import _save
+
+PER_PAGE = 25
+
+
+# Booking a session -----------------------------------------------------------------------------
+
+
+@bp.route("/sessions/<int:session_id>/book", methods=["GET", "POST"])
+@login_required
+def book(session_id):
+    session = load_or_404(Session, session_id)
+    authorize(session.can_book(current_user))
+    classes = services.bookable_classes(current_user, session)
+    form = BookingForm()
+    form.school_class.choices = choices(
+        (c.id, _("%(label)s · %(grade)s · %(count)s pupils", label=c.label, grade=c.grade.label, count=c.pupils)
+         + (f" · {c.school.name}" if len(current_user.school_ids) > 1 else ""))
+        for c in classes
+    )  # fmt: skip
+    if request.method == "GET":
+        chosen = next((c for c in classes if c.id == request.args.get("class", type=int)), None)
+        chosen = chosen or next((c for c in classes if c.grade in session.activity.grades), None)
+        if chosen:
+            form.school_class.data = chosen.id
+            form.pupils.data = min(chosen.pupils, session.activity.max_pupils)
+        form.adults.data = 2
+    full = session.places_left == 0 or services.waiting_count(session) > 0
+    closed_message = None
+    try:
+        services.check_session_open(session)
+    except DomainError as error:
+        closed_message = error.message
+    if form.validate_on_submit() and closed_message is None:
+        school_class = next(c for c in classes if c.id == form.school_class.data)
+        booking_request = services.BookingRequest(
+            school_class=school_class,
+            pupils=form.pupils.data,
+            adults=form.adults.data,
+            notes=form.notes.data,
+            contact_phone=form.contact_phone.data,
+        )
+        try:
+            booking = services.book_session(
+                session, booking_request, actor=current_user, waitlist=bool(form.join_waitlist.data)
+            )
+            db.session.commit()
+        except services.SessionFull as error:
+            db.session.rollback()
+            existing = services.active_booking_of_class(session, school_class)
+            if existing is not None:  # the first of a double click got it
+                return redirect(url_for("bookings.booking", booking_id=existing.id))
+            full = True
+            flash(error.message, "error")
+        except DomainError as error:
+            db.session.rollback()
+            if not apply_domain_error(form, error):
+                flash(error.message, "error")
+        else:
+            flash(_booked_message(booking), "success")
+            return redirect(url_for("bookings.booking", booking_id=booking.id))
+    return render_template(
+        "bookings/book.html",
+        form=form,
+        session=session,
+        activity=session.activity,
+        classes=classes,
+        full=full,
+        closed_message=closed_message,
+        closes_at=services.bookings_close_at(session),
+        waiting=services.waiting_count(session),
+    )
+
+
+def _booked_message(booking: Booking) -> str:
+    if booking.status is BookingStatus.WAITLISTED:
+        return _("%(label)s is on the waiting list. You get an email when a place frees up.", label=booking.class_label)
+    if booking.status is BookingStatus.REQUESTED:
+        return _("Your request has been sent. The partner confirms it; you get an email.")
+    return _("Booked! The confirmation is on its way to your email.")
+
+
+# One booking -----------------------------------------------------------------------------------
+
+
+@bp.route("/bookings/<int:booking_id>")
+@login_required
+def booking(booking_id):
+    booking = load_or_404(Booking, booking_id)
+    authorize(booking.can_view(current_user))
+    history = db.session.scalars(
+        select(BookingEvent)
+        .where(BookingEvent.booking_id == booking.id)
+        .options(joinedload(BookingEvent.actor))
+        .order_by(BookingEvent.created_at, BookingEvent.id)
+    ).all()
+    return render_template(
+        "bookings/booking.html",
+        booking=booking,
+        session=booking.session,
+        activity=booking.session.activity,
+        history=history,
+        steps=booking.steps_for(current_user),
+        step_form=StepForm(),
+        position=services.waiting_position(booking),
+    )
+
+
+@bp.route("/bookings/<int:booking_id>/<step>", methods=["POST"])
+@login_required
+def take_step(booking_id, step):
+    booking = load_or_404(Booking, booking_id)
+    if step not in STEPS:
+        abort(404)
+    authorize(booking.can_take(current_user, step))
+    form = StepForm()
+    if not form.validate_on_submit():
+        flash(_("The reason is too long (1000 characters at most)."), "error")
+        return redirect(url_for("bookings.booking", booking_id=booking.id))
+    try:
+        services.take_step(booking, step, actor=current_user, reason=form.reason.data)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(_("Done: the booking is now %(status)s.", status=booking.status.label.lower()), "success")
+    return redirect(safe_next(default_url=url_for("bookings.booking", booking_id=booking.id)))
+
+
+@bp.route("/bookings/<int:booking_id>/evaluate", methods=["GET", "POST"])
+@login_required
+def evaluate(booking_id):
+    booking = load_or_404(Booking, booking_id)
+    authorize(booking.can_evaluate(current_user))
+    form = EvaluationForm()
+    if _save(
+        form,
+        lambda: services.evaluate(booking, author=current_user, rating=form.rating.data, comment=form.comment.data),
+        _("Thank you for your evaluation."),
+    ):
+        return redirect(url_for("bookings.booking", booking_id=booking.id))
+    return render_template("bookings/evaluate.html", form=form, booking=booking, activity=booking.session.activity)
+
+
+# Teachers: the school's bookings -----------------------------------------------------------------
+
+TABS = ("upcoming", "past", "waiting")
+
+
+@bp.route("/bookings")
+@login_required
+def bookings():
+    authorize(Booking.can_list_school(current_user))
+    show = request.args.get("show", "upcoming")
+    if show not in TABS:
+        show = "upcoming"
+    pagination = db.paginate(
+        services.school_bookings(current_user.school_ids, show),
+        page=max(request.args.get("page", 1, type=int), 1),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    return render_template("bookings/bookings.html", pagination=pagination, show=show, tabs=TABS)
+
+
+# Partners: requests and participants -------------------------------------------------------------
+
+
+@bp.route("/requests")
+@login_required
+def requests():
+    authorize(Booking.can_list_requests(current_user))
+    partner_ids = _all_partner_ids() if current_user.is_admin else current_user.partner_ids
+    pagination = db.paginate(
+        services.partner_requests(partner_ids),
+        page=max(request.args.get("page", 1, type=int), 1),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    return render_template("bookings/requests.html", pagination=pagination, step_form=StepForm())
+
+
+def _all_partner_ids():
+    return select(Partner.id).scalar_subquery()
+
+
+@bp.route("/sessions/<int:session_id>/participants")
+@login_required
+def participants(session_id):
+    session = load_or_404(Session, session_id)
+    authorize(session.can_view_participants(current_user))
+    bookings = services.participants(session)
+    return render_template(
+        "bookings/participants.html",
+        session=session,
+        activity=session.activity,
+        bookings=bookings,
+        waiting=services.waiting_list(session),
+        total_pupils=sum(b.pupils for b in bookings),
+        total_adults=sum(b.adults for b in bookings),
+    )
+
+
+@bp.route("/sessions/<int:session_id>/participants.csv")
+@login_required
+def participants_csv(session_id):
+    session = load_or_404(Session, session_id)
+    authorize(session.can_view_participants(current_user))
+    rows = [
+        [b.school.name, b.school.brin_code, b.class_label, b.grade.label, b.pupils, b.adults,
+         b.contact_phone or "", b.status.label, b.notes or ""]
+        for b in services.participants(session)
+    ]  # fmt: skip
+    header = [_("School"), _("BRIN"), _("Class"), _("Grade"), _("Pupils"), _("Adults"), _("Contact phone"),
+              _("Status"), _("Notes")]  # fmt: skip
+    day = to_local(session.starts_at).strftime("%Y-%m-%d")
+    return _csv_response(f"participants-{session.id}-{day}.csv", header, rows)
+
+
+@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel_session(session_id):
+    session = load_or_404(Session, session_id)
+    authorize(session.can_edit(current_user))
+    affected = [
+        b
+        for b in services.participants(session) + services.waiting_list(session)
+        if b.status in (BookingStatus.REQUESTED, BookingStatus.CONFIRMED, BookingStatus.WAITLISTED)
+    ]
+    form = CancelSessionForm()
+    message = (
+        ngettext(
+            "The session has been cancelled; %(num)d booking was cancelled and its school informed.",
+            "The session has been cancelled; %(num)d bookings were cancelled and their schools informed.",
+            len(affected),
+        )
+        if affected
+        else _("The session has been cancelled.")
+    )
+    if _save(form, lambda: services.cancel_session(session, actor=current_user, reason=form.reason.data), message):
+        return redirect(url_for("catalogue.activity", activity_id=session.activity_id, _anchor="sessions"))
+    return render_template(
+        "bookings/cancel_session.html", form=form, session=session, activity=session.activity, affected=affected
+    )
+
+
+# Coordinators: the region's bookings, quotas ---------------------------------------------------
+
+
+def _region_filters(form: RegionFilterForm) -> services.RegionFilters:
+    form.validate()
+
+    def ok(field):
+        return not field.errors and field.data not in (None, "")
+
+    def as_int(value):
+        return int(value) if str(value).isdigit() else None
+
+    return services.RegionFilters(
+        status=BookingStatus(form.status.data) if ok(form.status) else None,
+        school_id=as_int(form.school.data) if ok(form.school) else None,
+        partner_id=as_int(form.partner.data) if ok(form.partner) else None,
+        date_from=form.date_from.data if ok(form.date_from) else None,
+        date_to=form.date_to.data if ok(form.date_to) else None,
+        text=(form.q.data or "")[:100] if ok(form.q) else "",
+    )
+
+
+def _region_filter_form() -> RegionFilterForm:
+    form = RegionFilterForm(formdata=request.args)
+    schools = select(School).order_by(School.name)
+    partners = select(Partner).order_by(Partner.name)
+    if not current_user.is_admin:
+        schools = schools.where(School.region_id.in_(current_user.coordinated_region_ids))
+        partners = partners.where(Partner.regions.any(_region_in(current_user.coordinated_region_ids)))
+    form.school.choices = choices([("", _("All schools"))]) + choices(
+        (str(s.id), s.name) for s in db.session.scalars(schools)
+    )
+    form.partner.choices = choices([("", _("All partners"))]) + choices(
+        (str(p.id), p.name) for p in db.session.scalars(partners)
+    )
+    return form
+
+
+def _region_in(region_ids):
+    from booking.organisations.models import Region
+
+    return Region.id.in_(region_ids)
+
+
+@bp.route("/coordination/bookings")
+@login_required
+def region_bookings():
+    authorize(Booking.can_list_region(current_user))
+    form = _region_filter_form()
+    filters = _region_filters(form)
+    pagination = db.paginate(
+        services.region_bookings(current_user, filters),
+        page=max(request.args.get("page", 1, type=int), 1),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    shared = {key: value for key, value in request.args.items() if key != "page" and value}
+    return render_template("bookings/region_bookings.html", form=form, pagination=pagination, query_args=shared)
+
+
+@bp.route("/coordination/bookings.csv")
+@login_required
+def region_bookings_csv():
+    authorize(Booking.can_list_region(current_user))
+    filters = _region_filters(_region_filter_form())
+    header = [_("Date"), _("Start"), _("End"), _("Activity"), _("Partner"), _("Place"), _("School"), _("BRIN"),
+              _("Class"), _("Grade"), _("Pupils"), _("Adults"), _("Status"), _("Booked on"), _("Reason")]  # fmt: skip
+
+    def rows():
+        query = services.region_bookings(current_user, filters).execution_options(yield_per=1000)
+        for b in db.session.scalars(query):
+            start, end = to_local(b.session.starts_at), to_local(b.session.ends_at)
+            yield [start.strftime("%Y-%m-%d"), start.strftime("%H:%M"), end.strftime("%H:%M"),
+                   b.session.activity.title, b.session.activity.partner.name, b.session.place, b.school.name,
+                   b.school.brin_code, b.class_label, b.grade.label, b.pupils, b.adults, b.status.label,
+                   to_local(b.created_at).strftime("%Y-%m-%d %H:%M"), b.status_reason or ""]  # fmt: skip
+
+    return _csv_response("bookings.csv", header, rows())
+
+
+@bp.route("/schools/<int:school_id>/quota", methods=["GET", "POST"])
+@login_required
+def quota(school_id):
+    school = load_or_404(School, school_id)
+    authorize(school.can_edit(current_user))
+    this_year = current_school_year()
+    years = [this_year, this_year + 1]
+    form = QuotaForm()
+    form.school_year.choices = choices((year, school_year_label(year)) for year in years)
+    if request.method == "GET":
+        form.school_year.data = request.args.get("year", this_year, type=int)
+        existing = services.quota_of(school, form.school_year.data)
+        form.max_bookings.data = existing.max_bookings if existing else None
+    if _save(
+        form,
+        lambda: services.set_quota(school, form.school_year.data, form.max_bookings.data),
+        _("The quota has been saved."),
+    ):
+        return redirect(url_for("organisations.school", school_id=school.id))
+    usage = [(year, services.quota_of(school, year), services.bookings_used(school, year)) for year in years]
+    return render_template("bookings/quota.html", form=form, school=school, usage=usage)
+
+
+# Evaluations -----------------------------------------------------------------------------------
+
+
+@bp.route("/evaluations")
+@login_required
+def evaluations():
+    authorize(services.can_view_evaluations(current_user))
+    return render_template("bookings/evaluations.html", ratings=services.evaluation_summary(current_user))
+
+
+# CSV -------------------------------------------------------------------------------------------
+
+
+def _cell(value):
+    """Spreadsheets run cells that start with = + - @ as formulas; a quote keeps them text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _csv_response(filename: str, header, rows) -> Response:
+    """Semicolon-separated UTF-8 with a byte-order mark: what Excel with Dutch settings opens as columns."""
+
+    def generate():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+        buffer.write("\ufeff")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([_cell(value) for value in row])
+            if buffer.tell() > 64_000:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    return Response(
+        stream_with_context(generate()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
