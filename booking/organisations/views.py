@@ -36,7 +36,8 @@ from booking.organisations.models import (
 
 
 def _save(form, action, success_message: str):
-    """Run a service for a valid form; show a DomainError on its field. Returns the result or None."""
+    """Run a service for a valid form; show a DomainError on its field. Returns the service's result
+    (``True`` when it returns nothing), or ``None`` when the form or the service said no."""
     if not form.validate_on_submit():
         return None
     try:
@@ -49,7 +50,7 @@ def _save(form, action, success_message: str):
         return None
     db.session.commit()
     flash(success_message, "success")
-    return result
+    return True if result is None else result
 
 
 def _visible_regions(user) -> list[Region]:
