@@ -1,14 +1,19 @@
-"""A country-sized demo for benchmarks: about 150 schools, 60 partners, 2,000 activities and 40,000
-sessions, written with bulk inserts so it loads in seconds. Deterministic (fixed random seed) and
-loaded at most once per database."""
+"""A country-sized demo for benchmarks: about 1,200 schools, 60 partners, 2,000 activities, 80,000 sessions
+from three months ago to seven months ahead, and 150,000 bookings in every state with their history and
+evaluations. Written with bulk inserts so it loads in seconds; deterministic (fixed random seed) and loaded
+at most once per database."""
 
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
+from flask import current_app
 from sqlalchemy import insert, select
 
+from booking.bookings.models import Booking, BookingEvent, BookingStatus, Evaluation
 from booking.catalogue.models import (
     Activity,
     ActivityGrade,
@@ -22,7 +27,7 @@ from booking.catalogue.models import (
     activity_themes,
     search_key,
 )
-from booking.core.time import current_school_year, from_local, local_today
+from booking.core.time import from_local, local_today, school_year_of
 from booking.extensions import db
 from booking.organisations.models import (
     EducationLevel,
@@ -75,202 +80,66 @@ PO_GRADES = [g for g in Grade if g.stage == "groep"]
 VO_GRADES = [g for g in Grade if g.stage == "vo"]
 
 
-def load(
-    *, schools: int = 150, partners: int = 60, activities: int = 2000, sessions_per_activity: int = 20
-) -> dict[str, int]:
-    """Insert the large data set unless it is there already; returns what was added."""
-    if db.session.scalar(select(Region.id).where(Region.name == MARKER_REGION)) is not None:
-        return {}
-    rng = random.Random(20261121)  # noqa: S311 (demo data, not secrets)
-    now = datetime.now(UTC)
-    themes = {theme.name: theme.id for theme in db.session.scalars(select(Theme))}
-    for name in ACTIVITY_TOPICS:
-        if name not in themes:
-            themes[name] = db.session.scalar(insert(Theme).returning(Theme.id), [{"name": name, "created_at": now}])
-
-    region_rows = [{"name": name, "holiday_region": hr, "created_at": now} for name, hr, _ in REGIONS]
-    region_ids = list(
-        db.session.scalars(insert(Region).returning(Region.id, sort_by_parameter_order=True), region_rows)
-    )
-    municipalities = {rid: towns for rid, (_, _, towns) in zip(region_ids, REGIONS, strict=True)}
-
-    school_rows, used = [], set()
-    for n in range(schools):
-        region_id = region_ids[n % len(region_ids)]
-        level = EducationLevel.VO if n % 10 == 9 else EducationLevel.PO
-        town = rng.choice(municipalities[region_id])
-        if level is EducationLevel.VO:
-            name = f"{rng.choice(VO_NAMES)} {town}"
-        else:
-            name = f"{rng.choice(SCHOOL_PREFIXES)} {rng.choice(SCHOOL_NAMES)}"
-        brin = f"{90 - n // 36:02d}{chr(65 + (n // 6) % 6)}{chr(65 + n % 6)}"
-        while (brin, name) in used:
-            name += " II"
-        used.add((brin, name))
-        school_rows.append(
-            {
-                "name": f"{name} ({town})" if level is EducationLevel.PO else name,
-                "brin": brin,
-                "location_number": "00",
-                "municipality": town,
-                "education_level": level,
-                "region_id": region_id,
-                "created_at": now,
-            }
-        )
-    school_ids = list(
-        db.session.scalars(insert(School).returning(School.id, sort_by_parameter_order=True), school_rows)
-    )
-    year = current_school_year()
-    class_rows = []
-    for school_id, row in zip(school_ids, school_rows, strict=True):
-        grades = VO_GRADES[:4] if row["education_level"] is EducationLevel.VO else PO_GRADES[2:]
-        for grade in grades:
-            for suffix in "AB"[: rng.randint(1, 2)]:
-                class_rows.append(
-                    {
-                        "school_id": school_id,
-                        "school_year": year,
-                        "label": f"{'Groep' if grade.stage == 'groep' else 'Klas'} {grade.number}{suffix}",
-                        "grade": grade,
-                        "pupils": rng.randint(18, 31),
-                        "created_at": now,
-                    }
-                )
-    db.session.execute(insert(SchoolClass), class_rows)
-
-    partner_rows, partner_regions_rows, partner_region_of = [], [], {}
-    for n in range(partners):
-        kind = [PartnerKind.COMPANY] * 6 + [PartnerKind.SCIENCE_CENTRE] * 2 + [PartnerKind.TECHNIEKLOKAAL] * 2
-        partner_rows.append(
-            {
-                "name": f"{FAMILY_NAMES[n % len(FAMILY_NAMES)]} {PARTNER_WORDS[n % len(PARTNER_WORDS)]} {n + 1}",
-                "kind": kind[n % len(kind)],
-                "email": f"partner{n + 1}@example.org",
-                "created_at": now,
-            }
-        )
-    partner_ids = list(
-        db.session.scalars(insert(Partner).returning(Partner.id, sort_by_parameter_order=True), partner_rows)
-    )
-    for n, partner_id in enumerate(partner_ids):
-        served = [region_ids[n % len(region_ids)]]
-        if n % 3 == 0:
-            served.append(region_ids[(n + 1) % len(region_ids)])
-        partner_region_of[partner_id] = served
-        partner_regions_rows += [{"partner_id": partner_id, "region_id": rid} for rid in served]
-    db.session.execute(insert(partner_regions), partner_regions_rows)
-
-    activity_rows, activity_meta = [], []
-    statuses = [ActivityStatus.PUBLISHED] * 17 + [
-        ActivityStatus.SUBMITTED,
-        ActivityStatus.DRAFT,
-        ActivityStatus.ARCHIVED,
-    ]
-    for n in range(activities):
-        partner_index = n % len(partner_ids)
-        partner_id = partner_ids[partner_index]
-        theme_name = rng.choice(list(ACTIVITY_TOPICS))
-        title = f"{rng.choice(ACTIVITY_TOPICS[theme_name])} ({n + 1})"
-        location = rng.choice(list(LocationType))
-        if partner_rows[partner_index]["kind"] is PartnerKind.TECHNIEKLOKAAL:
-            location = LocationType.TECHNIEKLOKAAL
-        cost_type = rng.choice(list(CostType))
-        summary = f"{title.split(' (')[0]}: leerlingen ontdekken zelf hoe het werkt, met echte vakmensen."
-        description = (
-            "Een praktische les waarin leerlingen in kleine groepjes onderzoeken, ontwerpen en bouwen. "
-            f"Aangeboden door {partner_rows[partner_index]['name']}."
-        )
-        min_pupils = rng.choice([1, 8, 10, 12, 15])
-        activity_rows.append(
-            {
-                "partner_id": partner_id,
-                "status": statuses[n % len(statuses)],
-                "title": title,
-                "summary": summary,
-                "description": description,
-                "duration_minutes": rng.choice([60, 90, 120, 150, 180]),
-                "min_pupils": min_pupils,
-                "max_pupils": rng.choice([28, 30, 32]),
-                "location_type": location,
-                "address": "Industrieweg 1, 5600 AA Eindhoven" if location.needs_address else None,
-                "cost_type": cost_type,
-                "cost_cents": 0 if cost_type is CostType.FREE else rng.choice([250, 400, 650, 7500, 12500]),
-                "booking_closes_days": rng.choice([3, 7, 14]),
-                "free_cancellation_days": rng.choice([7, 14, 21]),
-                "requires_confirmation": rng.random() < 0.7,
-                "search_text": search_key(f"{title} {summary} {description} {partner_rows[partner_index]['name']}"),
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        grade_pool = VO_GRADES if n % 10 == 9 else PO_GRADES[3:]
-        start = rng.randrange(0, len(grade_pool) - 1)
-        activity_meta.append(
-            (
-                theme_name,
-                grade_pool[start : start + rng.randint(2, 3)],
-                partner_region_of[partner_id],
-                min_pupils,
-            )
-        )
-    activity_ids = list(
-        db.session.scalars(insert(Activity).returning(Activity.id, sort_by_parameter_order=True), activity_rows)
-    )
-    grade_rows, theme_rows, region_rows_ = [], [], []
-    for activity_id, (theme_name, grades, regions, _) in zip(activity_ids, activity_meta, strict=True):
-        grade_rows += [{"activity_id": activity_id, "grade": grade} for grade in grades]
-        theme_rows.append({"activity_id": activity_id, "theme_id": themes[theme_name]})
-        second = rng.choice(list(themes.values()))
-        if second != themes[theme_name]:
-            theme_rows.append({"activity_id": activity_id, "theme_id": second})
-        region_rows_ += [{"activity_id": activity_id, "region_id": rid} for rid in regions]
-    db.session.execute(insert(ActivityGrade), grade_rows)
-    db.session.execute(insert(activity_themes), theme_rows)
-    db.session.execute(insert(activity_regions), region_rows_)
-
-    # Sessions from six weeks ago to seven months ahead, on school days, at morning or afternoon times.
-    today = local_today()
-    first_day = today - timedelta(weeks=6)
-    school_days = [
-        first_day + timedelta(days=d) for d in range(7 * 36) if (first_day + timedelta(days=d)).weekday() < 5
-    ]
-    slots = [(time(8, 45), time(10, 45)), (time(9, 0), time(11, 30)), (time(13, 0), time(15, 0))]
-    utc_of = {}
-    session_rows = []
-    for activity_id, row in zip(activity_ids, activity_rows, strict=True):
-        days = sorted(rng.sample(school_days, sessions_per_activity))
-        capacity = row["max_pupils"] * (2 if row["location_type"] is LocationType.AT_PARTNER else 1)
-        classes = 2 if row["location_type"] is LocationType.AT_PARTNER else 1
-        for day in days:
-            start, end = rng.choice(slots)
-            key = (day, start, end)
-            if key not in utc_of:
-                utc_of[key] = (from_local(day, start), from_local(day, end))
-            starts_at, ends_at = utc_of[key]
-            booked = rng.choice([0, 0, 0, row["max_pupils"] - 5, capacity]) if starts_at > now else 0
-            session_rows.append(
-                {
-                    "activity_id": activity_id,
-                    "starts_at": starts_at,
-                    "ends_at": ends_at,
-                    "place": row["address"] or "Op school",
-                    "capacity_pupils": capacity,
-                    "max_classes": classes,
-                    "booked_pupils": max(booked, 0),
-                    "booked_classes": (classes if booked == capacity else (1 if booked else 0)),
-                    "status": SessionStatus.CANCELLED if rng.random() < 0.03 else SessionStatus.SCHEDULED,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-    for start in range(0, len(session_rows), 5000):
-        db.session.execute(insert(Session), session_rows[start : start + 5000])
-    db.session.flush()
-    return {
-        "schools": len(school_rows),
-        "classes": len(class_rows),
-        "partners": len(partner_rows),
-        "activities": len(activity_rows),
-        "sessions": len(session_rows),
-    }
+DISTRICTS = ["Noord", "Zuid", "Oost", "West", "Centrum"]
+# Classes a session takes, by where it happens: a science centre or company hall takes several at once.
+CLASSES_PER_SESSION = {
+    LocationType.AT_PARTNER: [2, 3, 4, 5, 6],
+    LocationType.TECHNIEKLOKAAL: [2, 2, 3],
+    LocationType.ONLINE: [1, 2, 3, 4],
+    LocationType.AT_SCHOOL: [1, 1, 2],
+}
+NOTES = [
+    "Eén leerling zit in een rolstoel; is het gebouw toegankelijk?",
+    "Twee leerlingen hebben een notenallergie.",
+    "We komen met de bus en zijn er misschien tien minuten later.",
+    "Een leerling is slechthorend; graag vooraan laten zitten.",
+    "We nemen zelf lunch mee.",
+    "Drie leerlingen zijn nieuwkomers en spreken nog weinig Nederlands.",
+    "Graag halverwege een korte pauze, de groep is snel afgeleid.",
+    "Twee ouders rijden mee en blijven erbij.",
+]
+SCHOOL_CANCEL_REASONS = [
+    "De klas heeft die dag toch een schoolreisje.",
+    "Het vervoer is niet rond gekomen.",
+    "Te veel zieke leerlingen en geen invaller.",
+    "De leerkracht is ziek en de vervanger kan niet mee.",
+    "We hadden de datum verwisseld met een andere activiteit.",
+    "De toetsweek is verschoven naar deze week.",
+]
+REJECT_REASONS = [
+    "Onze begeleider is die dag niet beschikbaar.",
+    "De groep is te groot voor onze werkplaats.",
+    "Deze activiteit past niet bij het niveau van de groep.",
+    "De werkplaats is die week in onderhoud.",
+]
+WITHDRAW_REASONS = [
+    "De begeleider is ziek en er is geen vervanging.",
+    "In overleg met de school geannuleerd; er is een nieuwe datum afgesproken.",
+]
+SESSION_CANCEL_REASONS = [
+    "De begeleider is ziek; we plannen graag samen een nieuwe datum.",
+    "Door een storing in de werkplaats kan de sessie niet doorgaan.",
+    "Door een verbouwing is de ruimte die dag niet beschikbaar.",
+]
+EVALUATION_COMMENTS = {
+    5: [
+        "Fantastische les! De leerlingen praten er nog steeds over.",
+        "Heel goed georganiseerd en de begeleiders konden het prima uitleggen.",
+        "Precies op het niveau van de groep, iedereen deed mee.",
+        "Super leuk om echte vakmensen aan het werk te zien.",
+    ],
+    4: [
+        "Leuke en leerzame ochtend, alleen het begin duurde wat lang.",
+        "Goede activiteit; de opdrachten waren voor sommige leerlingen wat moeilijk.",
+        "De kinderen waren enthousiast. Volgend jaar graag weer.",
+    ],
+    3: [
+        "Aardig, maar er was te weinig materiaal voor alle groepjes.",
+        "Veel uitleg en weinig zelf doen.",
+    ],
+    2: [
+        "De uitleg was te moeilijk voor deze groep.",
+        "We moesten lang wachten voordat we konden beginnen.",
+    ],
+    1: ["Helaas rommelig georganiseerd; de begeleider was er pas na een half uur."],
+}

@@ -615,6 +615,12 @@ def school_bookings(school_ids, show: str):
     )
 
 
+def next_school_bookings(school_ids, limit: int = 5) -> list[Booking]:
+    if not school_ids:
+        return []
+    return list(db.session.scalars(school_bookings(school_ids, "upcoming").limit(limit)))
+
+
 def partner_requests(partner_ids):
     """Requests waiting for a partner's answer, oldest first: the partner's inbox."""
     return (

@@ -17,6 +17,7 @@ from booking.organisations.models import Partner, Region, School, SchoolClass, p
 def home():
     if not current_user.is_authenticated:
         return render_template("core/welcome.html")
+    from booking.bookings import services as bookings
     from booking.catalogue import services as catalogue
 
     year = current_school_year()
@@ -29,6 +30,8 @@ def home():
         partner_activities=catalogue.partner_activities(partner_ids),
         partner_sessions=catalogue.partner_upcoming_sessions(partner_ids),
         review_count=catalogue.review_count(current_user),
+        next_bookings=bookings.next_school_bookings(current_user.school_ids),
+        request_count=bookings.request_count(partner_ids),
         coordinated_regions=_coordinated_regions(year),
         admin=_admin_overview() if current_user.is_admin else None,
     )
