@@ -143,3 +143,487 @@ EVALUATION_COMMENTS = {
     ],
     1: ["Helaas rommelig georganiseerd; de begeleider was er pas na een half uur."],
 }
+
+
+def load(
+    *, schools: int = 1200, partners: int = 60, activities: int = 2000, sessions_per_activity: int = 40
+) -> dict[str, int]:
+    """Insert the large data set unless it is there already; returns what was added."""
+    if db.session.scalar(select(Region.id).where(Region.name == MARKER_REGION)) is not None:
+        return {}
+    rng = random.Random(20261121)  # noqa: S311 (demo data, not secrets)
+    now = datetime.now(UTC)
+    # The organisations and the offer exist from before the oldest booking (up to 120 days before its session).
+    since = now - timedelta(days=300)
+    themes = {theme.name: theme.id for theme in db.session.scalars(select(Theme))}
+    for name in ACTIVITY_TOPICS:
+        if name not in themes:
+            themes[name] = db.session.scalar(insert(Theme).returning(Theme.id), [{"name": name, "created_at": now}])
+
+    # Sessions from three months ago to seven months ahead, on school days; classes for each school year in it.
+    today = local_today()
+    first_day = today - timedelta(weeks=13)
+    school_days = [
+        first_day + timedelta(days=d) for d in range(7 * 43) if (first_day + timedelta(days=d)).weekday() < 5
+    ]
+    school_years = sorted({school_year_of(day) for day in school_days})
+
+    region_rows = [{"name": name, "holiday_region": hr, "created_at": since} for name, hr, _ in REGIONS]
+    region_ids = _insert_ids(Region, region_rows)
+    municipalities = {rid: towns for rid, (_, _, towns) in zip(region_ids, REGIONS, strict=True)}
+
+    school_rows, used = [], set()
+    for n in range(schools):
+        region_id = region_ids[n % len(region_ids)]
+        level = EducationLevel.VO if n % 10 == 9 else EducationLevel.PO
+        town = rng.choice(municipalities[region_id])
+        for place in [town] * 8 + [f"{town}-{district}" for district in DISTRICTS]:
+            if level is EducationLevel.VO:
+                name = f"{rng.choice(VO_NAMES)} {place}"
+            else:
+                name = f"{rng.choice(SCHOOL_PREFIXES)} {rng.choice(SCHOOL_NAMES)} ({place})"
+            if name not in used:
+                break
+        used.add(name)
+        school_rows.append(
+            {
+                "name": name,
+                "brin": f"{90 - n // 36:02d}{chr(65 + (n // 6) % 6)}{chr(65 + n % 6)}",
+                "location_number": "00",
+                "municipality": town,
+                "education_level": level,
+                "region_id": region_id,
+                "created_at": since,
+            }
+        )
+    school_ids = _insert_ids(School, school_rows)
+    class_rows = []
+    for year in school_years:
+        for school_id, row in zip(school_ids, school_rows, strict=True):
+            is_vo = row["education_level"] is EducationLevel.VO
+            for grade in VO_GRADES if is_vo else PO_GRADES[2:]:
+                parallel = rng.randint(2, 6) if is_vo else rng.choice([1, 2, 2, 3])
+                for suffix in "ABCDEF"[:parallel]:
+                    class_rows.append(
+                        {
+                            "school_id": school_id,
+                            "school_year": year,
+                            "label": f"{'Groep' if grade.stage == 'groep' else 'Klas'} {grade.number}{suffix}",
+                            "grade": grade,
+                            "pupils": rng.randint(18, 31),
+                            "created_at": since,
+                        }
+                    )
+    region_of_school = {school_id: row["region_id"] for school_id, row in zip(school_ids, school_rows, strict=True)}
+    classes_by_place: dict[tuple[int, int, Grade], list[_Class]] = {}
+    for class_id, row in zip(_insert_ids(SchoolClass, class_rows), class_rows, strict=True):
+        key = (region_of_school[row["school_id"]], row["school_year"], row["grade"])
+        classes_by_place.setdefault(key, []).append(
+            _Class(class_id, row["school_id"], row["school_year"], row["label"], row["grade"], row["pupils"])
+        )
+
+    partner_rows, partner_regions_rows, partner_region_of = [], [], {}
+    for n in range(partners):
+        kind = [PartnerKind.COMPANY] * 6 + [PartnerKind.SCIENCE_CENTRE] * 2 + [PartnerKind.TECHNIEKLOKAAL] * 2
+        partner_rows.append(
+            {
+                "name": f"{FAMILY_NAMES[n % len(FAMILY_NAMES)]} {PARTNER_WORDS[n % len(PARTNER_WORDS)]} {n + 1}",
+                "kind": kind[n % len(kind)],
+                "email": f"partner{n + 1}@example.org",
+                "created_at": since,
+            }
+        )
+    partner_ids = _insert_ids(Partner, partner_rows)
+    for n, partner_id in enumerate(partner_ids):
+        served = [region_ids[n % len(region_ids)]]
+        if n % 3 == 0:
+            served.append(region_ids[(n + 1) % len(region_ids)])
+        partner_region_of[partner_id] = served
+        partner_regions_rows += [{"partner_id": partner_id, "region_id": rid} for rid in served]
+    db.session.execute(insert(partner_regions), partner_regions_rows)
+
+    activity_rows, activity_meta = [], []
+    statuses = [ActivityStatus.PUBLISHED] * 17 + [
+        ActivityStatus.SUBMITTED,
+        ActivityStatus.DRAFT,
+        ActivityStatus.ARCHIVED,
+    ]
+    for n in range(activities):
+        partner_index = n % len(partner_ids)
+        partner_id = partner_ids[partner_index]
+        theme_name = rng.choice(list(ACTIVITY_TOPICS))
+        title = f"{rng.choice(ACTIVITY_TOPICS[theme_name])} ({n + 1})"
+        location = rng.choice(list(LocationType))
+        if partner_rows[partner_index]["kind"] is PartnerKind.TECHNIEKLOKAAL:
+            location = LocationType.TECHNIEKLOKAAL
+        cost_type = rng.choice(list(CostType))
+        summary = f"{title.split(' (')[0]}: leerlingen ontdekken zelf hoe het werkt, met echte vakmensen."
+        description = (
+            "Een praktische les waarin leerlingen in kleine groepjes onderzoeken, ontwerpen en bouwen. "
+            f"Aangeboden door {partner_rows[partner_index]['name']}."
+        )
+        min_pupils = rng.choice([1, 8, 10, 12, 15])
+        activity_rows.append(
+            {
+                "partner_id": partner_id,
+                "status": statuses[n % len(statuses)],
+                "title": title,
+                "summary": summary,
+                "description": description,
+                "duration_minutes": rng.choice([60, 90, 120, 150, 180]),
+                "min_pupils": min_pupils,
+                "max_pupils": rng.choice([28, 30, 32]),
+                "location_type": location,
+                "address": "Industrieweg 1, 5600 AA Eindhoven" if location.needs_address else None,
+                "cost_type": cost_type,
+                "cost_cents": 0 if cost_type is CostType.FREE else rng.choice([250, 400, 650, 7500, 12500]),
+                "booking_closes_days": rng.choice([3, 7, 14]),
+                "free_cancellation_days": rng.choice([7, 14, 21]),
+                "requires_confirmation": rng.random() < 0.7,
+                "search_text": search_key(f"{title} {summary} {description} {partner_rows[partner_index]['name']}"),
+                "created_at": since,
+                "updated_at": since,
+            }
+        )
+        grade_pool = VO_GRADES if n % 10 == 9 else PO_GRADES[3:]
+        start = rng.randrange(0, len(grade_pool) - 1)
+        activity_meta.append(
+            (
+                theme_name,
+                grade_pool[start : start + rng.randint(2, 3)],
+                partner_region_of[partner_id],
+                min_pupils,
+            )
+        )
+    activity_ids = _insert_ids(Activity, activity_rows)
+    grade_rows, theme_rows, region_rows_ = [], [], []
+    for activity_id, (theme_name, grades, regions, _) in zip(activity_ids, activity_meta, strict=True):
+        grade_rows += [{"activity_id": activity_id, "grade": grade} for grade in grades]
+        theme_rows.append({"activity_id": activity_id, "theme_id": themes[theme_name]})
+        second = rng.choice(list(themes.values()))
+        if second != themes[theme_name]:
+            theme_rows.append({"activity_id": activity_id, "theme_id": second})
+        region_rows_ += [{"activity_id": activity_id, "region_id": rid} for rid in regions]
+    db.session.execute(insert(ActivityGrade), grade_rows)
+    db.session.execute(insert(activity_themes), theme_rows)
+    db.session.execute(insert(activity_regions), region_rows_)
+
+    # Sessions at morning or afternoon times; each is booked as it is made, so its counters are right on insert.
+    slots = [(time(8, 45), time(10, 45)), (time(9, 0), time(11, 30)), (time(13, 0), time(15, 0))]
+    planner = _BookingPlanner(rng, now, classes_by_place, current_app.config["BOOKING_REMINDER_DAYS"])
+    utc_of = {}
+    session_rows = []
+    for activity_id, row, (_, grades, regions, _) in zip(activity_ids, activity_rows, activity_meta, strict=True):
+        offer = _Offer(
+            activity_id=activity_id,
+            status=row["status"],
+            regions=tuple(regions),
+            grades=tuple(grades),
+            min_pupils=row["min_pupils"],
+            max_pupils=row["max_pupils"],
+            requires_confirmation=row["requires_confirmation"],
+            booking_closes_days=row["booking_closes_days"],
+            free_cancellation_days=row["free_cancellation_days"],
+        )
+        classes = rng.choice(CLASSES_PER_SESSION[row["location_type"]])
+        for day in sorted(rng.sample(school_days, sessions_per_activity)):
+            start, end = rng.choice(slots)
+            key = (day, start, end)
+            if key not in utc_of:
+                utc_of[key] = (from_local(day, start), from_local(day, end))
+            starts_at, ends_at = utc_of[key]
+            session_rows.append(
+                {
+                    "activity_id": activity_id,
+                    "starts_at": starts_at,
+                    "ends_at": ends_at,
+                    "place": row["address"] or "Op school",
+                    "capacity_pupils": row["max_pupils"] * classes,
+                    "max_classes": classes,
+                    "booked_pupils": 0,
+                    "booked_classes": 0,
+                    "status": SessionStatus.CANCELLED if rng.random() < 0.03 else SessionStatus.SCHEDULED,
+                    "created_at": since,
+                    "updated_at": since,
+                }
+            )
+            planner.book(len(session_rows) - 1, session_rows[-1], offer, day)
+    session_ids = _insert_ids(Session, session_rows)
+    added = planner.write(session_ids)
+    db.session.flush()
+    return {
+        "schools": len(school_rows),
+        "classes": len(class_rows),
+        "partners": len(partner_rows),
+        "activities": len(activity_rows),
+        "sessions": len(session_rows),
+        **added,
+    }
+
+
+def _insert_ids(model, rows: list[dict]) -> list[int]:
+    """Insert in bulk; the new ids come back in the order of the rows."""
+    return list(db.session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), rows))
+
+
+# Bookings ----------------------------------------------------------------------------------------
+
+HOUR = timedelta(hours=1)
+B = BookingStatus
+
+
+class _Class(NamedTuple):
+    id: int
+    school_id: int
+    school_year: int
+    label: str
+    grade: Grade
+    pupils: int
+
+
+@dataclass(frozen=True)
+class _Offer:
+    """What booking a session needs to know of its activity."""
+
+    activity_id: int
+    status: ActivityStatus
+    regions: tuple[int, ...]
+    grades: tuple[Grade, ...]
+    min_pupils: int
+    max_pupils: int
+    requires_confirmation: bool
+    booking_closes_days: int
+    free_cancellation_days: int
+
+
+@dataclass
+class _Booking:
+    session: int  # index in the session rows
+    school_class: _Class
+    pupils: int
+    created_at: datetime
+    status: BookingStatus | None = None
+    status_reason: str | None = None
+    updated_at: datetime | None = None
+    waitlisted_at: datetime | None = None
+    reminder_sent_at: datetime | None = None
+    evaluation_requested_at: datetime | None = None
+    # (from, to, step, reason, at), as the engine writes them to booking_events.
+    events: list[tuple] = field(default_factory=list)
+    evaluation: tuple[int, str | None, datetime] | None = None
+
+    def move(self, target: BookingStatus, step: str, at: datetime, reason: str | None = None) -> None:
+        self.events.append((self.status, target, step, reason, at))
+        self.status = target
+        self.updated_at = at
+        if target in (B.CANCELLED, B.REJECTED):
+            self.status_reason = reason
+
+
+class _BookingPlanner:
+    """Books the sessions as schools, partners and the reminder job would have done up to now, and
+    keeps what the engine keeps: a class of a school in one of the activity's regions, in a targeted
+    grade and the session's school year; pupils within the activity's limits and the class; counters
+    equal to the places held, never above capacity; one active booking per class and session; a
+    waiting list only on a full session. Past sessions end attended or no-show, future ones confirmed
+    or requested; some bookings are cancelled, rejected or left the waiting list on the way."""
+
+    def __init__(self, rng: random.Random, now: datetime, classes_by_place, reminder_days: int) -> None:
+        self.rng = rng
+        self.now = now
+        self.classes_by_place = classes_by_place
+        self.reminder_days = timedelta(days=reminder_days)
+        self.bookings: list[_Booking] = []
+        self._candidates: dict[tuple, list[_Class]] = {}
+        self._busy: set[tuple[int, date]] = set()  # a class goes out once a day...
+        self._done: set[tuple[int, int]] = set()  # ...and does an activity once a year
+
+    def book(self, index: int, session: dict, offer: _Offer, day: date) -> None:
+        rng, now = self.rng, self.now
+        starts, ends = session["starts_at"], session["ends_at"]
+        if offer.status is not ActivityStatus.PUBLISHED and not (
+            offer.status is ActivityStatus.ARCHIVED and ends <= now
+        ):
+            return
+        candidates = self._candidates_for(offer, school_year_of(day))
+        if not candidates:
+            return
+        last = min(now, starts - timedelta(days=offer.booking_closes_days))
+        first = min(starts - timedelta(days=120), last - timedelta(days=30))
+        # Past sessions filled well; the further ahead, the emptier.
+        lead_days = (starts - now) / timedelta(days=1)
+        chance = 0.9 if lead_days <= 0 else max(0.3, 0.95 - lead_days / 300)
+        taken: set[int] = set()
+        held = [
+            booking
+            for _ in range(session["max_classes"])
+            if rng.random() < chance
+            and (booking := self._new(index, offer, day, candidates, taken, first, last, goes=True))
+        ]
+        until = min(now, starts)
+        if session["status"] is SessionStatus.CANCELLED:
+            if held:
+                cancelled_at = self._between(max(b.created_at for b in held), until)
+                reason = rng.choice(SESSION_CANCEL_REASONS)
+                for booking in held:
+                    self._open(booking, offer, cancelled_at)
+                    booking.move(B.CANCELLED, "session_cancelled", cancelled_at, reason)
+                session["updated_at"] = cancelled_at
+            return
+        for booking in held:
+            self._settle(booking, offer, starts, ends)
+            session["booked_pupils"] += booking.pupils
+            session["booked_classes"] += 1
+        is_full = len(held) == session["max_classes"]
+        # Bookings that held places for a while: on a full session they gave them up before the others came.
+        gone_by = min(b.created_at for b in held) if is_full else until
+        if rng.random() < 0.18 and (booking := self._new(index, offer, day, candidates, taken, first, gone_by)):
+            self._open(booking, offer, gone_by)
+            at = self._between(booking.updated_at, gone_by)
+            late = at > starts - timedelta(days=offer.free_cancellation_days)
+            reason = rng.choice(SCHOOL_CANCEL_REASONS) if late or rng.random() < 0.3 else None
+            booking.move(B.CANCELLED, "cancel", at, reason)
+        if rng.random() < 0.02 and (booking := self._new(index, offer, day, candidates, taken, first, gone_by)):
+            self._open(booking, offer, gone_by)
+            at = self._between(booking.updated_at, gone_by)
+            booking.move(B.CANCELLED, "withdraw", at, rng.choice(WITHDRAW_REASONS))
+        if (
+            offer.requires_confirmation
+            and rng.random() < 0.1
+            and (booking := self._new(index, offer, day, candidates, taken, first, gone_by))
+        ):
+            booking.move(B.REQUESTED, "request", booking.created_at)
+            answered = min(booking.created_at + HOUR * rng.uniform(2, 120), gone_by)
+            booking.move(B.REJECTED, "reject", answered, rng.choice(REJECT_REASONS))
+        if is_full and starts > now and rng.random() < 0.5:
+            full_since = max(b.created_at for b in held)
+            for _ in range(rng.choice([1, 1, 2, 3])):
+                if booking := self._new(index, offer, day, candidates, taken, full_since, last):
+                    booking.move(B.WAITLISTED, "waitlist", booking.created_at)
+                    booking.waitlisted_at = booking.created_at
+                    if rng.random() < 0.2:
+                        booking.move(B.CANCELLED, "leave", self._between(booking.created_at, now))
+
+    def _candidates_for(self, offer: _Offer, year: int) -> list[_Class]:
+        key = (offer.regions, offer.grades, year)
+        if key not in self._candidates:
+            self._candidates[key] = [
+                school_class
+                for region_id in offer.regions
+                for grade in offer.grades
+                for school_class in self.classes_by_place.get((region_id, year, grade), ())
+                if min(offer.max_pupils, school_class.pupils) >= offer.min_pupils
+            ]
+        return self._candidates[key]
+
+    def _new(self, index, offer, day, candidates, taken, first, last, *, goes=False) -> _Booking | None:
+        """A booking of a class not yet on this session; ``goes``: one that will hold its places to the end."""
+        rng = self.rng
+        for _ in range(12):
+            school_class = rng.choice(candidates)
+            if school_class.id in taken:
+                continue
+            if goes and ((school_class.id, day) in self._busy or (school_class.id, offer.activity_id) in self._done):
+                continue
+            taken.add(school_class.id)
+            if goes:
+                self._busy.add((school_class.id, day))
+                self._done.add((school_class.id, offer.activity_id))
+            top = min(offer.max_pupils, school_class.pupils)
+            pupils = top if rng.random() < 0.75 else rng.randint(max(offer.min_pupils, top - 6), top)
+            booking = _Booking(index, school_class, pupils, self._between(first, last))
+            self.bookings.append(booking)
+            return booking
+        return None
+
+    def _between(self, first: datetime, last: datetime) -> datetime:
+        return first + (last - first) * self.rng.random()
+
+    def _open(self, booking: _Booking, offer: _Offer, answer_by: datetime, *, sure: bool = False) -> None:
+        """The booking's first step, and the partner's confirmation when it came before ``answer_by``
+        (``sure``: the partner answered in time, as they do before a session)."""
+        if not offer.requires_confirmation:
+            booking.move(B.CONFIRMED, "book", booking.created_at)
+            return
+        booking.move(B.REQUESTED, "request", booking.created_at)
+        answered = booking.created_at + HOUR * self.rng.uniform(1, 72)
+        if sure:
+            answered = min(answered, booking.created_at + (answer_by - booking.created_at) / 2)
+        elif self.rng.random() < 0.15:
+            return
+        if answered <= answer_by:
+            booking.move(B.CONFIRMED, "confirm", answered)
+
+    def _settle(self, booking: _Booking, offer: _Offer, starts: datetime, ends: datetime) -> None:
+        rng, now = self.rng, self.now
+        self._open(booking, offer, min(now, starts), sure=starts <= now)
+        if booking.status is B.CONFIRMED and starts - self.reminder_days <= now:
+            booking.reminder_sent_at = max(starts - self.reminder_days, booking.updated_at)
+        if ends > now:
+            return
+        marked = ends + HOUR * rng.uniform(1, 96)
+        if marked > now:
+            return  # the partner has not marked attendance yet
+        if rng.random() < 0.07:
+            booking.move(B.NO_SHOW, "no_show", marked)
+            return
+        booking.move(B.ATTENDED, "attended", marked)
+        booking.evaluation_requested_at = marked
+        if rng.random() < 0.6:
+            rating = rng.choices([5, 4, 3, 2, 1], weights=[40, 35, 15, 7, 3])[0]
+            comment = rng.choice(EVALUATION_COMMENTS[rating]) if rng.random() < 0.5 else None
+            booking.evaluation = (rating, comment, self._between(marked, min(now, marked + timedelta(days=14))))
+
+    def write(self, session_ids: list[int]) -> dict[str, int]:
+        """Insert the bookings in the order they were made, then their history and evaluations."""
+        rng = self.rng
+        self.bookings.sort(key=lambda b: b.created_at)
+        rows = []
+        for b in self.bookings:
+            school_class = b.school_class
+            rows.append(
+                {
+                    "session_id": session_ids[b.session],
+                    "school_id": school_class.school_id,
+                    "school_class_id": school_class.id,
+                    "school_year": school_class.school_year,
+                    "class_label": school_class.label,
+                    "grade": school_class.grade,
+                    "pupils": b.pupils,
+                    "adults": rng.choice([1, 2, 2, 2, 3, 4]),
+                    "notes": rng.choice(NOTES) if rng.random() < 0.15 else None,
+                    "contact_phone": f"06 {rng.randint(10_000_000, 99_999_999)}" if rng.random() < 0.6 else None,
+                    "status": b.status,
+                    "status_reason": b.status_reason,
+                    "booked_by_id": None,
+                    "created_at": b.created_at,
+                    "updated_at": b.updated_at,
+                    "waitlisted_at": b.waitlisted_at,
+                    "reminder_sent_at": b.reminder_sent_at,
+                    "evaluation_requested_at": b.evaluation_requested_at,
+                }
+            )
+        booking_ids = _insert_ids(Booking, rows)
+        events = [
+            {
+                "booking_id": booking_id,
+                "actor_id": None,
+                "from_status": source,
+                "to_status": target,
+                "step": step,
+                "reason": reason,
+                "created_at": at,
+            }
+            for booking_id, b in zip(booking_ids, self.bookings, strict=True)
+            for source, target, step, reason, at in b.events
+        ]
+        for start in range(0, len(events), 20_000):
+            db.session.execute(insert(BookingEvent), events[start : start + 20_000])
+        evaluations = [
+            {"booking_id": booking_id, "rating": rating, "comment": comment, "author_id": None, "created_at": at}
+            for booking_id, b in zip(booking_ids, self.bookings, strict=True)
+            if b.evaluation
+            for rating, comment, at in [b.evaluation]
+        ]
+        db.session.execute(insert(Evaluation), evaluations)
+        return {"bookings": len(rows), "booking events": len(events), "evaluations": len(evaluations)}

@@ -2,6 +2,8 @@
 
 import pytest
 
+from booking.extensions import db
+
 ROLES = ["anonymous", "teacher", "partner", "coordinator", "admin"]
 OK, LOGIN, UNAUTHORIZED, FORBIDDEN = 200, 302, 401, 403
 
@@ -44,6 +46,18 @@ MATRIX = {
     "/themes": [LOGIN, FORBIDDEN, FORBIDDEN, OK, OK],
     "/holidays": [LOGIN, FORBIDDEN, FORBIDDEN, OK, OK],
     "/holidays/new": [LOGIN, FORBIDDEN, FORBIDDEN, OK, OK],
+    "/sessions/{session}/book": [LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+    "/sessions/{session}/participants": [LOGIN, FORBIDDEN, OK, OK, OK],
+    "/sessions/{session}/participants.csv": [LOGIN, FORBIDDEN, OK, OK, OK],
+    "/sessions/{session}/cancel": [LOGIN, FORBIDDEN, OK, FORBIDDEN, OK],
+    "/bookings": [LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+    "/bookings/{booking}": [LOGIN, OK, OK, OK, OK],
+    "/bookings/{other_booking}": [LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    "/requests": [LOGIN, FORBIDDEN, OK, FORBIDDEN, OK],
+    "/coordination/bookings": [LOGIN, FORBIDDEN, FORBIDDEN, OK, OK],
+    "/coordination/bookings.csv": [LOGIN, FORBIDDEN, FORBIDDEN, OK, OK],
+    "/schools/{school}/quota": [LOGIN, FORBIDDEN, FORBIDDEN, OK, OK],
+    "/evaluations": [LOGIN, FORBIDDEN, OK, OK, OK],
 }
 
 # Posts that change something, with the same matrix idea (302 = done and redirected).
@@ -51,6 +65,7 @@ POSTS = {
     "/classes/{school_class}/delete": [LOGIN, LOGIN, FORBIDDEN, LOGIN, LOGIN],
     "/schools/{school}/classes/copy": [LOGIN, LOGIN, FORBIDDEN, LOGIN, LOGIN],
     "/sessions/{session}/cancel": [LOGIN, FORBIDDEN, LOGIN, FORBIDDEN, LOGIN],
+    "/bookings/{booking}/confirm": [LOGIN, FORBIDDEN, LOGIN, FORBIDDEN, FORBIDDEN],
 }
 
 
@@ -63,21 +78,32 @@ def world(
     from booking.catalogue.models import ActivityStatus
     from booking.core.time import utcnow
 
+    from booking.bookings.services import BookingRequest, book_session
+
     other_region = make_region("Regio Twente")
     other_school = make_school("Elders", region=other_region)
     activity = make_activity()
     other_partner = make_partner("Elders BV", regions=[other_region])
+    session = make_session(activity, utcnow() + timedelta(days=30), capacity=60, max_classes=2)
+    other_activity = make_activity("Van elders", partner=other_partner, regions=[other_region])
+    other_session = make_session(other_activity, utcnow() + timedelta(days=30))
+    school_class, other_class = make_class(school), make_class(other_school)
+    booking = book_session(session, BookingRequest(school_class, 25), actor=users["teacher"])
+    other_booking = book_session(other_session, BookingRequest(other_class, 25), actor=None)
+    db.session.commit()
     return {
         "activity": activity.id,
         "draft": make_activity("Concept", status=ActivityStatus.DRAFT).id,
-        "other_activity": make_activity("Van elders", partner=other_partner, regions=[other_region]).id,
-        "session": make_session(activity, utcnow() + timedelta(days=30)).id,
+        "other_activity": other_activity.id,
+        "session": session.id,
+        "booking": booking.id,
+        "other_booking": other_booking.id,
         "region": region.id,
         "other_region": other_region.id,
         "school": school.id,
         "other_school": other_school.id,
-        "school_class": make_class(school).id,
-        "other_class": make_class(other_school).id,
+        "school_class": school_class.id,
+        "other_class": other_class.id,
         "partner": partner.id,
         "other_partner": other_partner.id,
     }
@@ -102,7 +128,8 @@ def test_page_access_matrix(role, app, users, world, login):
 def test_change_access_matrix(role, app, users, world, login):
     client = client_for(role, app, users, login)
     for page, statuses in POSTS.items():
-        assert client.post(page.format(**world)).status_code == statuses[ROLES.index(role)], page
+        response = client.post(page.format(**world), data={"reason": "Access test"})
+        assert response.status_code == statuses[ROLES.index(role)], page
 
 
 def test_dashboard_shows_each_role_its_own_section(client, users, login):
