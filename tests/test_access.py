@@ -64,8 +64,8 @@ MATRIX = {
 POSTS = {
     "/classes/{school_class}/delete": [LOGIN, LOGIN, FORBIDDEN, LOGIN, LOGIN],
     "/schools/{school}/classes/copy": [LOGIN, LOGIN, FORBIDDEN, LOGIN, LOGIN],
+    "/bookings/{booking}/confirm": [LOGIN, FORBIDDEN, LOGIN, FORBIDDEN, LOGIN],
     "/sessions/{session}/cancel": [LOGIN, FORBIDDEN, LOGIN, FORBIDDEN, LOGIN],
-    "/bookings/{booking}/confirm": [LOGIN, FORBIDDEN, LOGIN, FORBIDDEN, FORBIDDEN],
 }
 
 
