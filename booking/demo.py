@@ -1,5 +1,7 @@
 """Demo data. The small set: one region, three schools with classes, two partners with activities
-and sessions, the official school holidays. The large set adds a realistic country-sized load for
+and sessions, the official school holidays. The small set also
+has bookings in every state a user meets first (confirmed, requested, waiting list, attended with an
+evaluation). The large set adds a realistic country-sized load for
 benchmarks. Both are idempotent."""
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from sqlalchemy import select
 
 from booking.accounts.models import Language, Role, User
 from booking.accounts.services import add_membership, find_user
+from booking.bookings import services as booking_services
+from booking.bookings.models import Booking, BookingEvent, BookingStatus, Evaluation
 from booking.catalogue import services
-from booking.catalogue.models import Activity, ActivityStatus, CostType, LocationType, Theme
-from booking.core.time import current_school_year, local_today
+from booking.catalogue.models import Activity, ActivityStatus, CostType, LocationType, Session, Theme
+from booking.core.time import current_school_year, from_local, local_today, school_year_of, utcnow
 from booking.extensions import db
 from booking.organisations.models import (
     EducationLevel,
@@ -290,7 +294,10 @@ def load_demo() -> list[tuple[str, str]]:
     load_holiday_file()
     themes = {name: _get_or_create(Theme, {"name": name}) for name in THEMES}
     db.session.flush()
-    _load_catalogue(organisations, region, themes, logins_by_email={email: find_user(email) for email, *_ in USERS})
+    people = {email: find_user(email) for email, *_ in USERS}
+    _load_catalogue(organisations, region, themes, logins_by_email=people)
+    db.session.flush()
+    _load_bookings(organisations, people, year)
     db.session.flush()
     return logins
 
@@ -338,6 +345,76 @@ def _load_catalogue(organisations, region, themes, logins_by_email) -> None:
         coordinator = logins_by_email["coordinator@example.org"]
         for step in STATUS_STEPS[status]:
             services.transition(activity, step, actor=coordinator if step == "publish" else actor)
+
+
+def _load_bookings(organisations, people, year: int) -> None:
+    """Bookings through the real engine: a confirmed one and an open request for the demo teacher, a
+    session that is full with a class on its waiting list, and a past session with an evaluation."""
+    school = organisations["OBS De Regenboog"]
+    if db.session.scalar(select(Booking.id).where(Booking.school_id == school.id).limit(1)):
+        return
+    classes = {
+        (c.school.name, c.label): c
+        for c in db.session.scalars(select(SchoolClass).where(SchoolClass.school_year == year))
+    }
+    teacher, partner = people["teacher@example.org"], people["partner@example.org"]
+    heat_pump = db.session.scalar(select(Activity).where(Activity.title == "Hoe werkt een warmtepomp?"))
+    open_sessions = [s for s in heat_pump.sessions if utcnow() < booking_services.bookings_close_at(s)]
+
+    def book(session, school_name, label, actor=None, waitlist=False, pupils=None):
+        school_class = classes[(school_name, label)]
+        request = booking_services.BookingRequest(
+            school_class=school_class,
+            pupils=pupils or school_class.pupils,
+            adults=3,
+            contact_phone="030 234 56 78" if actor else None,
+        )
+        return booking_services.book_session(session, request, actor=actor, waitlist=waitlist)
+
+    if len(open_sessions) >= 4:
+        confirmed = book(open_sessions[0], "OBS De Regenboog", "Groep 7A", teacher)
+        booking_services.take_step(confirmed, "confirm", actor=partner)
+        book(open_sessions[1], "OBS De Regenboog", "Groep 8A", teacher)
+        full = open_sessions[2]
+        book(full, "Montessorischool De Linde", "Bovenbouw 1")
+        book(full, "CBS Het Kompas", "Groep 7/8")
+        book(full, "OBS De Regenboog", "Groep 7B", teacher, waitlist=True)
+    # A session of three weeks ago that Groep 8A attended and evaluated.
+    day = local_today() - timedelta(days=21)
+    past = Session(
+        activity=heat_pump,
+        starts_at=from_local(day, time(9, 0)),
+        ends_at=from_local(day, time(11, 0)),
+        place=heat_pump.address,
+        capacity_pupils=60,
+        max_classes=2,
+        booked_pupils=29,
+        booked_classes=1,
+    )
+    school_class = classes[("OBS De Regenboog", "Groep 8A")]
+    attended = Booking(
+        session=past,
+        school=school,
+        school_class=school_class,
+        school_year=school_year_of(day),
+        class_label=school_class.label,
+        grade=school_class.grade,
+        pupils=29,
+        adults=3,
+        status=BookingStatus.ATTENDED,
+        booked_by=teacher,
+    )
+    attended.history = [
+        BookingEvent(actor=teacher, to_status=BookingStatus.REQUESTED, step="request"),
+        BookingEvent(actor=partner, from_status=BookingStatus.REQUESTED, to_status=BookingStatus.CONFIRMED,
+                     step="confirm"),
+        BookingEvent(actor=partner, from_status=BookingStatus.CONFIRMED, to_status=BookingStatus.ATTENDED,
+                     step="attended"),
+    ]  # fmt: skip
+    attended.evaluation = Evaluation(
+        rating=5, comment="Leerlingen waren enthousiast; de monteur legde het heel goed uit.", author=teacher
+    )
+    db.session.add_all([past, attended])
 
 
 def load_large_demo() -> dict[str, int]:

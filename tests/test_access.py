@@ -75,10 +75,9 @@ def world(
 ):
     from datetime import timedelta
 
+    from booking.bookings.services import BookingRequest, book_session
     from booking.catalogue.models import ActivityStatus
     from booking.core.time import utcnow
-
-    from booking.bookings.services import BookingRequest, book_session
 
     other_region = make_region("Regio Twente")
     other_school = make_school("Elders", region=other_region)

@@ -22,6 +22,7 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -120,9 +121,10 @@ def check_session_open(session: Session) -> None:
         raise DomainError(_("This session has already started."))
     if utcnow() >= bookings_close_at(session):
         raise DomainError(
-            _(
-                "Bookings for this session closed %(days)s days before it starts.",
-                days=activity.booking_closes_days,
+            ngettext(
+                "Bookings for this session closed %(num)d day before it starts.",
+                "Bookings for this session closed %(num)d days before it starts.",
+                activity.booking_closes_days,
             )
         )
 

@@ -1,4 +1,4 @@
-from flask import abort, current_app, jsonify, redirect, render_template, request, session
+from flask import abort, current_app, has_request_context, jsonify, redirect, render_template, request, session
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select, text
@@ -161,6 +161,8 @@ def mailbox_message(message_id):
 
 @bp.app_context_processor
 def layout_context():
+    if not has_request_context():  # an email rendered by a CLI job has no page around it
+        return {}
     return {
         "language_form": FlaskForm(),
         "mailbox_enabled": _mailbox_enabled(),

@@ -84,3 +84,12 @@ def world(
         other_class=make_class(other_school, "Groep 7", Grade.GROEP_7, 28),
         people=people,
     )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Service calls outside a request speak the default language (Dutch); the tests read English."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-
 from booking.accounts.models import Language
 from booking.bookings import services
 from booking.bookings.models import Booking

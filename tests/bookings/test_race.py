@@ -160,9 +160,7 @@ def test_a_double_click_across_processes_creates_one_booking(servers, world):
     results = _fire([(browser, f"/sessions/{world.session.id}/book", form) for browser in browsers * 2])
     assert all(status == 200 for status, _ in results)
     db.session.expire_all()
-    count = db.session.scalar(
-        select(func.count()).select_from(Booking).where(Booking.session_id == world.session.id)
-    )
+    count = db.session.scalar(select(func.count()).select_from(Booking).where(Booking.session_id == world.session.id))
     assert count == 1
     db.session.refresh(world.session)
     assert (world.session.booked_pupils, world.session.booked_classes) == (25, 1)
