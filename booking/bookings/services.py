@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -36,10 +35,10 @@ from booking.bookings.models import (
     BookingStatus,
     Evaluation,
 )
-from booking.catalogue.models import Activity, ActivityStatus, Session, SessionStatus, activity_regions
+from booking.catalogue.models import Activity, ActivityStatus, Session, SessionStatus, activity_regions, search_key
 from booking.core.errors import DomainError
 from booking.core.outbox import queue_email
-from booking.core.time import school_year_of, to_local, utcnow
+from booking.core.time import from_local, school_year_of, to_local, utcnow
 from booking.extensions import db
 from booking.organisations.models import Region, School, SchoolClass
 
@@ -667,8 +666,6 @@ class RegionFilters:
 
 def region_bookings(user, filters: RegionFilters):
     """All bookings of schools in the coordinator's regions (every booking for an admin)."""
-    from booking.core.time import from_local
-
     query = (
         select(Booking)
         .join(Session, Session.id == Booking.session_id)
@@ -689,8 +686,6 @@ def region_bookings(user, filters: RegionFilters):
     if filters.date_to:
         query = query.where(Session.starts_at < from_local(filters.date_to + timedelta(days=1), datetime.min.time()))
     if filters.text:
-        from booking.catalogue.models import search_key
-
         query = query.where(Activity.search_text.contains(search_key(filters.text), autoescape=True))
     return query.order_by(Session.starts_at.desc(), Booking.id.desc())
 
@@ -754,8 +749,6 @@ def _evaluation_scope(user):
         )
     if not conditions:
         return Activity.id.is_(None)
-    from sqlalchemy import or_
-
     return or_(*conditions)
 
 

@@ -50,7 +50,7 @@ def test_a_newcomer_cannot_take_places_the_waiting_list_waits_for(crowded):
 
 
 def test_freed_places_go_to_the_first_entries_that_fit_in_order(world, crowded):
-    session, bookings = crowded
+    _, bookings = crowded
     services.take_step(bookings["in_a"], "withdraw", actor=world.people["coordinator"], reason="Dubbel geboekt")
     db.session.commit()
     # 35 places and 2 classes free: the 30 moves up; the 12 does not fit in the 5 left, and strict order stops there.
@@ -106,7 +106,7 @@ def test_raising_the_capacity_promotes_the_waiting_list(world, crowded, app, log
 
 
 def test_promotion_confirms_at_once_when_no_confirmation_is_needed(world, crowded, outbox):
-    session, bookings = crowded
+    _, bookings = crowded
     world.activity.requires_confirmation = False
     services.take_step(bookings["in_a"], "withdraw", actor=world.people["partner"], reason="Ziek")
     db.session.commit()
