@@ -91,7 +91,7 @@ class BookingRequest:
 
 
 def bookings_close_at(session: Session) -> datetime:
-    return session.starts_at - timedelta(days=session.activity.booking_closes_days)
+    return session.bookings_close_at
 
 
 def bookable_classes(user, session: Session) -> list[SchoolClass]:

@@ -21,7 +21,7 @@ from booking.core.forms import apply_domain_error, choices
 from booking.core.permissions import authorize, load_or_404, safe_next
 from booking.core.time import current_school_year, school_year_label, to_local
 from booking.extensions import db
-from booking.organisations.models import Partner, School
+from booking.organisations.models import Partner, Region, School
 from booking.organisations.views import _save
 
 PER_PAGE = 25
@@ -297,7 +297,7 @@ def _region_filter_form() -> RegionFilterForm:
     partners = select(Partner).order_by(Partner.name)
     if not current_user.is_admin:
         schools = schools.where(School.region_id.in_(current_user.coordinated_region_ids))
-        partners = partners.where(Partner.regions.any(_region_in(current_user.coordinated_region_ids)))
+        partners = partners.where(Partner.regions.any(Region.id.in_(current_user.coordinated_region_ids)))
     form.school.choices = choices([("", _("All schools"))]) + choices(
         (str(s.id), s.name) for s in db.session.scalars(schools)
     )
@@ -305,12 +305,6 @@ def _region_filter_form() -> RegionFilterForm:
         (str(p.id), p.name) for p in db.session.scalars(partners)
     )
     return form
-
-
-def _region_in(region_ids):
-    from booking.organisations.models import Region
-
-    return Region.id.in_(region_ids)
 
 
 @bp.route("/coordination/bookings")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, text
@@ -401,6 +401,18 @@ class Session(db.Model):
         if self.status is not SessionStatus.SCHEDULED or self.booked_classes >= self.max_classes:
             return 0
         return self.capacity_pupils - self.booked_pupils
+
+    @property
+    def bookings_close_at(self) -> datetime:
+        return self.starts_at - timedelta(days=self.activity.booking_closes_days)
+
+    @property
+    def is_open_for_booking(self) -> bool:
+        return (
+            self.status is SessionStatus.SCHEDULED
+            and self.activity.is_published
+            and utcnow() < self.bookings_close_at
+        )
 
     @property
     def fill_rate(self) -> float:
