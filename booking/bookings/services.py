@@ -526,34 +526,23 @@ def booking_url(booking: Booking) -> str:
 def _notify_school(booking: Booking, template: str, subject) -> None:
     """Mail the teacher who booked, in their language."""
     teacher = booking.booked_by
-    if teacher is None or not teacher.is_active:
-        return
-    language = teacher.language.value
-    with force_locale(language):
-        title = str(subject) % {"title": booking.session.activity.title}
-    queue_email(
-        teacher.email,
-        title,
-        f"bookings/{template}",
-        language,
-        booking=booking,
-        session=booking.session,
-        activity=booking.session.activity,
-        link=booking_url(booking),
-        name=teacher.name,
-    )
+    if teacher is not None and teacher.is_active:
+        _notify(booking, teacher.email, teacher.language.value, teacher.name, template, subject)
 
 
 def _notify_partner(booking: Booking, template: str, subject) -> None:
     """Mail the partner's address, in the installation's default language."""
     partner = booking.session.activity.partner
-    if not partner.email:
-        return
-    language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if partner.email:
+        language = current_app.config["BABEL_DEFAULT_LOCALE"]
+        _notify(booking, partner.email, language, partner.contact_name or partner.name, template, subject)
+
+
+def _notify(booking: Booking, recipient: str, language: str, name: str, template: str, subject) -> None:
     with force_locale(language):
         title = str(subject) % {"title": booking.session.activity.title}
     queue_email(
-        partner.email,
+        recipient,
         title,
         f"bookings/{template}",
         language,
@@ -561,7 +550,7 @@ def _notify_partner(booking: Booking, template: str, subject) -> None:
         session=booking.session,
         activity=booking.session.activity,
         link=booking_url(booking),
-        name=partner.contact_name or partner.name,
+        name=name,
     )
 
 

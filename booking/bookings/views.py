@@ -17,7 +17,7 @@ from booking.bookings.forms import BookingForm, CancelSessionForm, EvaluationFor
 from booking.bookings.models import STEPS, Booking, BookingEvent, BookingStatus
 from booking.catalogue.models import Session
 from booking.core.errors import DomainError
-from booking.core.forms import apply_domain_error, choices
+from booking.core.forms import apply_domain_error, as_id, choices, filter_value
 from booking.core.permissions import authorize, load_or_404, safe_next
 from booking.core.time import current_school_year, school_year_label, to_local
 from booking.extensions import db
@@ -25,6 +25,12 @@ from booking.organisations.models import Partner, Region, School
 from booking.organisations.views import _save
 
 PER_PAGE = 25
+
+
+def _page(query):
+    """One page of a list; a page number past the end (or below 1) shows an empty or the first page."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
 
 
 # Booking a session -----------------------------------------------------------------------------
@@ -179,12 +185,7 @@ def bookings():
     show = request.args.get("show", "upcoming")
     if show not in TABS:
         show = "upcoming"
-    pagination = db.paginate(
-        services.school_bookings(current_user.school_ids, show),
-        page=max(request.args.get("page", 1, type=int), 1),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    pagination = _page(services.school_bookings(current_user.school_ids, show))
     return render_template("bookings/bookings.html", pagination=pagination, show=show, tabs=TABS)
 
 
@@ -196,12 +197,7 @@ def bookings():
 def requests():
     authorize(Booking.can_list_requests(current_user))
     partner_ids = _all_partner_ids() if current_user.is_admin else current_user.partner_ids
-    pagination = db.paginate(
-        services.partner_requests(partner_ids),
-        page=max(request.args.get("page", 1, type=int), 1),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    pagination = _page(services.partner_requests(partner_ids))
     return render_template("bookings/requests.html", pagination=pagination, step_form=StepForm())
 
 
@@ -274,20 +270,14 @@ def cancel_session(session_id):
 
 def _region_filters(form: RegionFilterForm) -> services.RegionFilters:
     form.validate()
-
-    def ok(field):
-        return not field.errors and field.data not in (None, "")
-
-    def as_int(value):
-        return int(value) if str(value).isdigit() else None
-
+    status = filter_value(form.status)
     return services.RegionFilters(
-        status=BookingStatus(form.status.data) if ok(form.status) else None,
-        school_id=as_int(form.school.data) if ok(form.school) else None,
-        partner_id=as_int(form.partner.data) if ok(form.partner) else None,
-        date_from=form.date_from.data if ok(form.date_from) else None,
-        date_to=form.date_to.data if ok(form.date_to) else None,
-        text=(form.q.data or "")[:100] if ok(form.q) else "",
+        status=BookingStatus(status) if status else None,
+        school_id=as_id(filter_value(form.school)),
+        partner_id=as_id(filter_value(form.partner)),
+        date_from=filter_value(form.date_from),
+        date_to=filter_value(form.date_to),
+        text=(filter_value(form.q) or "")[:100],
     )
 
 
@@ -313,12 +303,7 @@ def region_bookings():
     authorize(Booking.can_list_region(current_user))
     form = _region_filter_form()
     filters = _region_filters(form)
-    pagination = db.paginate(
-        services.region_bookings(current_user, filters),
-        page=max(request.args.get("page", 1, type=int), 1),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    pagination = _page(services.region_bookings(current_user, filters))
     shared = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template("bookings/region_bookings.html", form=form, pagination=pagination, query_args=shared)
 

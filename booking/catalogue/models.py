@@ -409,9 +409,7 @@ class Session(db.Model):
     @property
     def is_open_for_booking(self) -> bool:
         return (
-            self.status is SessionStatus.SCHEDULED
-            and self.activity.is_published
-            and utcnow() < self.bookings_close_at
+            self.status is SessionStatus.SCHEDULED and self.activity.is_published and utcnow() < self.bookings_close_at
         )
 
     @property

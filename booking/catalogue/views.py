@@ -25,7 +25,7 @@ from booking.catalogue.models import (
     Theme,
 )
 from booking.core.errors import DomainError
-from booking.core.forms import apply_domain_error, choices
+from booking.core.forms import apply_domain_error, as_id, choices, filter_value
 from booking.core.permissions import authorize, load_or_404
 from booking.core.time import to_local
 from booking.extensions import db
@@ -51,21 +51,15 @@ def _default_region_id() -> int | None:
 def _read_filters(form: CatalogueFilterForm) -> services.CatalogueFilters:
     """Filters from the query string; a value that does not parse is reported and left out."""
     form.validate()
-
-    def ok(field):
-        return not field.errors and field.data not in (None, "")
-
-    def as_int(value):
-        return int(value) if str(value).isdigit() else None
-
+    grade, location = filter_value(form.grade), filter_value(form.location)
     return services.CatalogueFilters(
-        text=(form.q.data or "")[:100] if ok(form.q) else "",
-        theme_id=as_int(form.theme.data) if ok(form.theme) else None,
-        grade=Grade(form.grade.data) if ok(form.grade) else None,
-        location_type=LocationType(form.location.data) if ok(form.location) else None,
-        region_id=as_int(form.region.data) if ok(form.region) else None,
-        date_from=form.date_from.data if ok(form.date_from) else None,
-        date_to=form.date_to.data if ok(form.date_to) else None,
+        text=(filter_value(form.q) or "")[:100],
+        theme_id=as_id(filter_value(form.theme)),
+        grade=Grade(grade) if grade else None,
+        location_type=LocationType(location) if location else None,
+        region_id=as_id(filter_value(form.region)),
+        date_from=filter_value(form.date_from),
+        date_to=filter_value(form.date_to),
         free_places=bool(form.free.data),
     )
 

@@ -77,3 +77,15 @@ def apply_domain_error(form, error) -> bool:
         return False
     field.errors = [*field.errors, error.message]
     return True
+
+
+def filter_value(field):
+    """A query-string filter's value, or None when it is empty or did not validate (it is then
+    reported on the field and left out, so a mistyped filter never breaks the page)."""
+    if field.errors or field.data in (None, ""):
+        return None
+    return field.data
+
+
+def as_id(value) -> int | None:
+    return int(value) if value is not None and str(value).isdigit() else None
