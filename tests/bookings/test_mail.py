@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import select
+
 from booking.accounts.models import Language
 from booking.bookings import services
 from booking.bookings.models import Booking
@@ -126,3 +129,62 @@ def test_no_mail_for_a_booking_whose_teacher_left(world, outbox):
     services.take_step(booking, "confirm", actor=world.people["partner"])
     db.session.commit()
     assert len(outbox()) == before
+
+
+EXPECTED = {
+    # what happens -> (subject, a sentence of the body) in English and in Dutch
+    "waitlisted": (
+        ("On the waiting list: Robots bouwen", "Your class is on the waiting list."),
+        ("Op de wachtlijst: Robots bouwen", "Je klas staat op de wachtlijst."),
+    ),
+    "promoted": (
+        ("A place for you: Robots bouwen", "a place has freed up and your class has moved up"),
+        ("Een plek voor jou: Robots bouwen", "er is een plek vrijgekomen en je klas is van de wachtlijst"),
+    ),
+    "rejected": (
+        ("Not possible: Robots bouwen", "Reason: Geen begeleiders"),
+        ("Niet mogelijk: Robots bouwen", "Reden: Geen begeleiders"),
+    ),
+    "cancelled": (
+        ("Cancelled: Robots bouwen", "This booking has been cancelled."),
+        ("Geannuleerd: Robots bouwen", "Deze boeking is geannuleerd."),
+    ),
+    "reminder": (
+        ("Reminder: Robots bouwen", "your class takes part in this activity soon"),
+        ("Herinnering: Robots bouwen", "je klas doet binnenkort mee aan deze activiteit"),
+    ),
+    "evaluation": (
+        ("How was Robots bouwen?", "How was it?"),
+        ("Hoe was Robots bouwen?", "Hoe was het?"),
+    ),
+}
+
+
+@pytest.mark.parametrize("language", [Language.EN, Language.NL])
+def test_every_booking_mail_in_both_languages(world, outbox, clock, language):
+    for teacher in (world.people["teacher"], world.people["other_teacher"]):
+        teacher.language = language
+    db.session.commit()
+    first = world.book(world.other_class)
+    world.book(world.class_7a)
+    waiting = world.book(world.class_8b, waitlist=True)
+    services.take_step(first, "cancel", actor=world.people["other_teacher"])  # 8B moves up
+    services.take_step(waiting, "reject", actor=world.people["partner"], reason="Geen begeleiders")
+    seven_a = db.session.scalars(select(Booking).where(Booking.class_label == "Groep 7A")).one()
+    services.take_step(seven_a, "confirm", actor=world.people["partner"])
+    db.session.commit()
+    clock.move_to(world.session.starts_at - timedelta(days=1))
+    services.send_reminders()
+    clock.move_to(world.session.starts_at + timedelta(minutes=1))
+    services.take_step(seven_a, "attended", actor=world.people["partner"])
+    db.session.commit()
+    clock.move_to(world.session.ends_at + timedelta(minutes=1))
+    services.send_reminders()
+    sent = {m.subject: m for m in outbox() if m.recipient in ("teacher@example.org", "other.teacher@example.org")}
+    index = 0 if language is Language.EN else 1
+    for happening, versions in EXPECTED.items():
+        subject, sentence = versions[index]
+        assert subject in sent, (happening, sorted(sent))
+        assert sentence in sent[subject].body_text, happening
+        assert sent[subject].language == language.value
+        assert "/bookings/" in sent[subject].body_html
