@@ -43,7 +43,7 @@ def create_admin(email: str, name: str, password: str) -> None:
     type=click.Choice(["small", "large"]),
     default="small",
     show_default=True,
-    help="large adds about 150 schools, 60 partners, 2,000 activities and 40,000 sessions.",
+    help="large adds about 1,200 schools, 2,000 activities, 80,000 sessions and 150,000 bookings.",
 )
 @with_appcontext
 def demo(size: str) -> None:

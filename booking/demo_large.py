@@ -478,7 +478,7 @@ class _BookingPlanner:
             booking
             for _ in range(session["max_classes"])
             if rng.random() < chance
-            and (booking := self._new(index, offer, day, candidates, taken, first, last, goes=True))
+            and (booking := self._new(index, offer, day, candidates, taken, first, last, keeps=True))
         ]
         until = min(now, starts)
         if session["status"] is SessionStatus.CANCELLED:
@@ -537,17 +537,17 @@ class _BookingPlanner:
             ]
         return self._candidates[key]
 
-    def _new(self, index, offer, day, candidates, taken, first, last, *, goes=False) -> _Booking | None:
-        """A booking of a class not yet on this session; ``goes``: one that will hold its places to the end."""
+    def _new(self, index, offer, day, candidates, taken, first, last, *, keeps=False) -> _Booking | None:
+        """A booking of a class not yet on this session; ``keeps``: one that holds its places to the end."""
         rng = self.rng
         for _ in range(12):
             school_class = rng.choice(candidates)
             if school_class.id in taken:
                 continue
-            if goes and ((school_class.id, day) in self._busy or (school_class.id, offer.activity_id) in self._done):
+            if keeps and ((school_class.id, day) in self._busy or (school_class.id, offer.activity_id) in self._done):
                 continue
             taken.add(school_class.id)
-            if goes:
+            if keeps:
                 self._busy.add((school_class.id, day))
                 self._done.add((school_class.id, offer.activity_id))
             top = min(offer.max_pupils, school_class.pupils)

@@ -40,6 +40,10 @@ class RegionForm(Form):
     holiday_region = SelectField(
         _l("School holiday region"), choices=enum_choices(HolidayRegion), coerce=enum_value, validators=[required()]
     )
+    submit = SubmitField(_l("Save"))
+
+
+class RegionRulesForm(Form):
     waitlist_allows_skipping = BooleanField(
         _l("Waiting lists may skip a class that does not fit"),
         description=_l(

@@ -165,6 +165,10 @@ class Region(db.Model):
     def can_edit(self, user) -> bool:
         return user.is_admin
 
+    def can_set_rules(self, user) -> bool:
+        """The region's own coordinators decide how the programme runs (waiting lists)."""
+        return self.can_view(user)
+
     def can_invite(self, user) -> bool:
         """Coordinators are appointed by admins."""
         return user.is_admin

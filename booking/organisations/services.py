@@ -32,16 +32,18 @@ def _taken(model, *conditions, exclude_id: int | None = None) -> bool:
     return db.session.scalar(query) > 0
 
 
-def save_region(
-    region: Region | None, *, name: str, holiday_region: HolidayRegion, waitlist_allows_skipping: bool = False
-) -> Region:
+def save_region(region: Region | None, *, name: str, holiday_region: HolidayRegion) -> Region:
     if _taken(Region, func.lower(Region.name) == name.lower(), exclude_id=region.id if region else None):
         raise DomainError(_("There is already a region called %(name)s.", name=name), field="name")
     region = region or Region()
     region.name = name
     region.holiday_region = holiday_region
-    region.waitlist_allows_skipping = waitlist_allows_skipping
     db.session.add(region)
+    return region
+
+
+def set_region_rules(region: Region, *, waitlist_allows_skipping: bool) -> Region:
+    region.waitlist_allows_skipping = waitlist_allows_skipping
     return region
 
 

@@ -19,6 +19,7 @@ from booking.organisations.forms import (
     HolidayForm,
     PartnerForm,
     RegionForm,
+    RegionRulesForm,
     SchoolClassForm,
     SchoolForm,
 )
@@ -96,11 +97,7 @@ def regions():
 
 
 def _region_data(form: RegionForm) -> dict:
-    return {
-        "name": form.name.data,
-        "holiday_region": HolidayRegion(form.holiday_region.data),
-        "waitlist_allows_skipping": bool(form.waitlist_allows_skipping.data),
-    }
+    return {"name": form.name.data, "holiday_region": HolidayRegion(form.holiday_region.data)}
 
 
 @bp.route("/regions/new", methods=["GET", "POST"])
@@ -124,7 +121,8 @@ def region(region_id):
     region = load_or_404(Region, region_id)
     authorize(region.can_view(current_user))
     context = _people("region_id", region, region.can_invite(current_user))
-    return render_template("organisations/region.html", region=region, **context)
+    rules_form = RegionRulesForm(obj=region) if region.can_set_rules(current_user) else None
+    return render_template("organisations/region.html", region=region, rules_form=rules_form, **context)
 
 
 @bp.route("/regions/<int:region_id>/edit", methods=["GET", "POST"])
@@ -140,6 +138,20 @@ def edit_region(region_id):
     ):
         return redirect(url_for("organisations.region", region_id=region.id))
     return render_template("organisations/region_form.html", form=form, region=region)
+
+
+@bp.route("/regions/<int:region_id>/rules", methods=["POST"])
+@login_required
+def region_rules(region_id):
+    region = load_or_404(Region, region_id)
+    authorize(region.can_set_rules(current_user))
+    form = RegionRulesForm()
+    _save(
+        form,
+        lambda: services.set_region_rules(region, waitlist_allows_skipping=bool(form.waitlist_allows_skipping.data)),
+        _("The waiting-list rule has been saved."),
+    )
+    return redirect(url_for("organisations.region", region_id=region.id))
 
 
 # Schools -------------------------------------------------------------------------------------

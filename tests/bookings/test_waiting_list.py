@@ -157,3 +157,19 @@ def test_capacity_change_below_booked_is_refused(world):
             activity=world.activity,
             data=SessionData(world.session.starts_at, world.session.ends_at, world.session.place, 20, 2),
         )
+
+
+def test_the_regions_coordinator_decides_whether_waiting_lists_may_skip(app, login, world):
+    for person, expected in [("teacher", 403), ("partner", 403), ("other_coordinator", 403), ("coordinator", 302)]:
+        client = login(world.people[person], c=app.test_client())
+        response = client.post(f"/regions/{world.region.id}/rules", data={"waitlist_allows_skipping": "y"})
+        assert response.status_code == expected, person
+    db.session.expire_all()
+    assert world.region.waitlist_allows_skipping is True
+    coordinator = login(world.people["coordinator"], c=app.test_client())
+    assert "Waiting lists may skip a class that does not fit" in coordinator.get(
+        f"/regions/{world.region.id}"
+    ).get_data(as_text=True)
+    coordinator.post(f"/regions/{world.region.id}/rules", data={})
+    db.session.expire_all()
+    assert world.region.waitlist_allows_skipping is False
