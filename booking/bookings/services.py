@@ -250,16 +250,17 @@ def book_session(session: Session, request: BookingRequest, *, actor, waitlist: 
         contact_phone=request.contact_phone,
         booked_by=actor,
     )
-    if waitlist:
+    # Classes already waiting go first: a newcomer cannot take places they are waiting for. A class
+    # sent to the waiting list of a session that has room (a stale page, a forged form) is booked.
+    if not waiting_count(session) and _take_places(session, request.pupils):
+        booking.status = BookingStatus.REQUESTED if session.activity.requires_confirmation else BookingStatus.CONFIRMED
+        step = "request" if booking.status is BookingStatus.REQUESTED else "book"
+    elif waitlist:
         booking.status = BookingStatus.WAITLISTED
         booking.waitlisted_at = utcnow()
         step = "waitlist"
     else:
-        # Classes already waiting go first: a newcomer cannot take places they are waiting for.
-        if waiting_count(session) or not _take_places(session, request.pupils):
-            raise SessionFull(_("This session is full. Join the waiting list? You will be told when a place frees up."))
-        booking.status = BookingStatus.REQUESTED if session.activity.requires_confirmation else BookingStatus.CONFIRMED
-        step = "request" if booking.status is BookingStatus.REQUESTED else "book"
+        raise SessionFull(_("This session is full. Join the waiting list? You will be told when a place frees up."))
     booking.history.append(BookingEvent(actor=actor, from_status=None, to_status=booking.status, step=step))
     db.session.add(booking)
     try:

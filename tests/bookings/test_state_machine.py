@@ -31,6 +31,8 @@ def test_the_matrix_covers_every_step():
 
 def _booking_in(world, status):
     if status is BookingStatus.WAITLISTED:
+        world.book(world.class_8b)
+        world.book(world.other_class)  # the session's two classes are in
         return world.book(waitlist=True)
     booking = world.book()
     if status is BookingStatus.CONFIRMED:

@@ -173,3 +173,9 @@ def test_the_regions_coordinator_decides_whether_waiting_lists_may_skip(app, log
     coordinator.post(f"/regions/{world.region.id}/rules", data={})
     db.session.expire_all()
     assert world.region.waitlist_allows_skipping is False
+
+
+def test_asking_for_the_waiting_list_of_a_session_with_room_books_the_class(world):
+    booking = world.book(world.class_7a, waitlist=True)
+    assert booking.status is BookingStatus.REQUESTED
+    assert services.waiting_list(world.session) == []
