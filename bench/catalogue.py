@@ -4,7 +4,7 @@
     .venv/bin/python bench/catalogue.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
 
 The database is migrated and filled with ``flask demo --size large`` (about 2,000 activities and
-40,000 sessions) unless that data is already there. Requests go through the whole Flask stack
+80,000 sessions) unless that data is already there. Requests go through the whole Flask stack
 (routing, session, templates, SQL) in this process, one at a time, so the figures are per core.
 Everything in the named database is kept; use an empty database.
 """
