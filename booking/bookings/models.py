@@ -124,7 +124,9 @@ class Booking(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="RESTRICT"))
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="RESTRICT"))
-    school_class_id: Mapped[int | None] = mapped_column(ForeignKey("school_classes.id", ondelete="SET NULL"))
+    school_class_id: Mapped[int | None] = mapped_column(
+        ForeignKey("school_classes.id", ondelete="SET NULL"), index=True
+    )
     # The school year of the session, for quotas and reports.
     school_year: Mapped[int]
     class_label: Mapped[str] = mapped_column(String(40))
@@ -242,7 +244,7 @@ class BookingEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     from_status: Mapped[BookingStatus | None] = mapped_column(enum_type(BookingStatus, "from_status"))
     to_status: Mapped[BookingStatus] = mapped_column(enum_type(BookingStatus, "to_status"))
     step: Mapped[str] = mapped_column(String(20))
@@ -277,7 +279,7 @@ class Evaluation(db.Model):
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), unique=True)
     rating: Mapped[int]
     comment: Mapped[str | None] = mapped_column(Text)
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     booking: Mapped[Booking] = relationship(back_populates="evaluation")

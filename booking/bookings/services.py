@@ -705,22 +705,32 @@ def evaluation_summary(user, comments_per_activity: int = 5) -> list[ActivityRat
     rows = db.session.execute(query).all()
     if not rows:
         return []
-    comment_query = (
-        select(Evaluation, Session.activity_id)
+    # The latest few comments per activity, numbered in the database so only those are loaded.
+    position = (
+        func.row_number()
+        .over(partition_by=Session.activity_id, order_by=(Evaluation.created_at.desc(), Evaluation.id.desc()))
+        .label("position")
+    )
+    latest = (
+        select(Evaluation.id, Session.activity_id, position)
         .join(Booking, Booking.id == Evaluation.booking_id)
         .join(Session, Session.id == Booking.session_id)
         .join(Activity, Activity.id == Session.activity_id)
         .where(Evaluation.comment.is_not(None), Session.activity_id.in_([row[0].id for row in rows]))
-        .options(joinedload(Evaluation.booking).joinedload(Booking.school))
-        .order_by(Evaluation.created_at.desc(), Evaluation.id.desc())
     )
     if scope is not None:
-        comment_query = comment_query.where(scope)
+        latest = latest.where(scope)
+    latest = latest.subquery()
+    comment_query = (
+        select(Evaluation, latest.c.activity_id)
+        .join(latest, latest.c.id == Evaluation.id)
+        .where(latest.c.position <= comments_per_activity)
+        .options(joinedload(Evaluation.booking).joinedload(Booking.school))
+        .order_by(latest.c.activity_id, latest.c.position)
+    )
     comments: dict[int, list[Evaluation]] = {}
     for evaluation, activity_id in db.session.execute(comment_query):
-        bucket = comments.setdefault(activity_id, [])
-        if len(bucket) < comments_per_activity:
-            bucket.append(evaluation)
+        comments.setdefault(activity_id, []).append(evaluation)
     return [
         ActivityRating(activity=activity, average=float(average), count=count, comments=comments.get(activity.id, []))
         for activity, average, count in rows

@@ -59,6 +59,7 @@ def upgrade():
     )
     with op.batch_alter_table('bookings', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_bookings_booked_by_id'), ['booked_by_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_bookings_school_class_id'), ['school_class_id'], unique=False)
         batch_op.create_index('ix_bookings_school_id_school_year', ['school_id', 'school_year'], unique=False)
         batch_op.create_index('ix_bookings_session_id_status', ['session_id', 'status'], unique=False)
         batch_op.create_index('ix_bookings_status_created_at', ['status', 'created_at'], unique=False)
@@ -79,6 +80,7 @@ def upgrade():
     )
     with op.batch_alter_table('booking_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_booking_events_booking_id'), ['booking_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_booking_events_actor_id'), ['actor_id'], unique=False)
 
     op.create_table('evaluations',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -93,6 +95,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_evaluations')),
     sa.UniqueConstraint('booking_id', name=op.f('uq_evaluations_booking_id'))
     )
+    with op.batch_alter_table('evaluations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_evaluations_author_id'), ['author_id'], unique=False)
+
     with op.batch_alter_table('regions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('waitlist_allows_skipping', sa.Boolean(), server_default=sa.false(), nullable=False))
 
@@ -104,8 +109,12 @@ def downgrade():
     with op.batch_alter_table('regions', schema=None) as batch_op:
         batch_op.drop_column('waitlist_allows_skipping')
 
+    with op.batch_alter_table('evaluations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_evaluations_author_id'))
+
     op.drop_table('evaluations')
     with op.batch_alter_table('booking_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_booking_events_actor_id'))
         batch_op.drop_index(batch_op.f('ix_booking_events_booking_id'))
 
     op.drop_table('booking_events')
@@ -114,6 +123,7 @@ def downgrade():
         batch_op.drop_index('ix_bookings_status_created_at')
         batch_op.drop_index('ix_bookings_session_id_status')
         batch_op.drop_index('ix_bookings_school_id_school_year')
+        batch_op.drop_index(batch_op.f('ix_bookings_school_class_id'))
         batch_op.drop_index(batch_op.f('ix_bookings_booked_by_id'))
 
     op.drop_table('bookings')

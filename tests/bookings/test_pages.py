@@ -173,7 +173,8 @@ def test_averages_per_activity(world, clock):
         booking.status = BookingStatus.ATTENDED  # the marking itself is tested in the state machine tests
     db.session.flush()
     for booking, rating in zip(bookings, ratings, strict=True):
-        services.evaluate(booking, author=world.people["teacher"], rating=rating, comment=None)
-    db.session.commit()
-    [summary] = services.evaluation_summary(world.people["admin"])
+        services.evaluate(booking, author=world.people["teacher"], rating=rating, comment=f"Cijfer {rating}")
+        db.session.commit()
+    [summary] = services.evaluation_summary(world.people["admin"], comments_per_activity=2)
     assert (summary.activity.title, round(summary.average, 2), summary.count) == ("Robots bouwen", 3.67, 3)
+    assert [e.comment for e in summary.comments] == ["Cijfer 2", "Cijfer 4"]  # the latest two
