@@ -678,8 +678,8 @@ def region_booking_rows(user, filters: RegionFilters):
         Booking.status,
         Booking.created_at,
         Booking.status_reason,
-    ).join(Partner, Partner.id == Activity.partner_id)
-    return _in_region(query.select_from(Booking), user, filters)
+    ).select_from(Booking)
+    return _in_region(query, user, filters).join(Partner, Partner.id == Activity.partner_id)
 
 
 def _in_region(query, user, filters: RegionFilters):
