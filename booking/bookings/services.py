@@ -682,12 +682,20 @@ def region_booking_rows(user, filters: RegionFilters):
     return _in_region(query, user, filters).join(Partner, Partner.id == Activity.partner_id)
 
 
-def _in_region(query, user, filters: RegionFilters):
-    query = (
-        query.join(Session, Session.id == Booking.session_id)
-        .join(Activity, Activity.id == Session.activity_id)
-        .join(School, School.id == Booking.school_id)
-    )
+def region_booking_count(user, filters: RegionFilters) -> int:
+    """How many bookings the region list has: joins only what the filters need (a region holds tens
+    of thousands of bookings, and SQLite does not drop unused joins itself)."""
+    query = select(func.count(Booking.id)).select_from(Booking)
+    return db.session.scalar(_in_region(query, user, filters, ordered=False))
+
+
+def _in_region(query, user, filters: RegionFilters, *, ordered: bool = True):
+    needs_activity = ordered or filters.partner_id or filters.text
+    if needs_activity or filters.date_from or filters.date_to:
+        query = query.join(Session, Session.id == Booking.session_id)
+    if needs_activity:
+        query = query.join(Activity, Activity.id == Session.activity_id)
+    query = query.join(School, School.id == Booking.school_id)
     if not user.is_admin:
         query = query.where(School.region_id.in_(user.coordinated_region_ids))
     if filters.status is not None:
@@ -702,7 +710,7 @@ def _in_region(query, user, filters: RegionFilters):
         query = query.where(Session.starts_at < from_local(filters.date_to + timedelta(days=1), datetime.min.time()))
     if filters.text:
         query = query.where(Activity.search_text.contains(search_key(filters.text), autoescape=True))
-    return query.order_by(Session.starts_at.desc(), Booking.id.desc())
+    return query.order_by(Session.starts_at.desc(), Booking.id.desc()) if ordered else query
 
 
 @dataclass

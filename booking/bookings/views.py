@@ -27,10 +27,14 @@ from booking.organisations.views import _save
 PER_PAGE = 25
 
 
-def _page(query):
-    """One page of a list; a page number past the end (or below 1) shows an empty or the first page."""
+def _page(query, total: int | None = None):
+    """One page of a list; a page number past the end (or below 1) shows an empty or the first page.
+    ``total`` is a count the caller made more cheaply than counting the list's own query."""
     page = max(request.args.get("page", 1, type=int), 1)
-    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False, count=total is None)
+    if total is not None:
+        pagination.total = total
+    return pagination
 
 
 # Booking a session -----------------------------------------------------------------------------
@@ -303,7 +307,9 @@ def region_bookings():
     authorize(Booking.can_list_region(current_user))
     form = _region_filter_form()
     filters = _region_filters(form)
-    pagination = _page(services.region_bookings(current_user, filters))
+    pagination = _page(
+        services.region_bookings(current_user, filters), total=services.region_booking_count(current_user, filters)
+    )
     shared = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template("bookings/region_bookings.html", form=form, pagination=pagination, query_args=shared)
 
