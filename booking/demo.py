@@ -403,6 +403,7 @@ def _load_bookings(organisations, people, year: int) -> None:
         adults=3,
         status=BookingStatus.ATTENDED,
         booked_by=teacher,
+        created_at=past.starts_at - timedelta(days=30),
     )
     attended.history = [
         BookingEvent(actor=teacher, to_status=BookingStatus.REQUESTED, step="request"),
