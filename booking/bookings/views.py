@@ -59,7 +59,8 @@ def book(session_id):
             form.school_class.data = chosen.id
             form.pupils.data = min(chosen.pupils, session.activity.max_pupils)
         form.adults.data = 2
-    full = session.places_left == 0 or services.waiting_count(session) > 0
+    waiting = services.waiting_count(session)
+    full = session.places_left == 0 or waiting > 0
     closed_message = None
     try:
         services.check_session_open(session)
@@ -102,7 +103,7 @@ def book(session_id):
         full=full,
         closed_message=closed_message,
         closes_at=services.bookings_close_at(session),
-        waiting=services.waiting_count(session),
+        waiting=waiting,
     )
 
 
