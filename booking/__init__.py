@@ -59,6 +59,8 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from booking.catalogue import views as _catalogue_views  # noqa: F401
     from booking.core import bp as core_bp
     from booking.core import views as _core_views  # noqa: F401
+    from booking.labs import bp as labs_bp
+    from booking.labs import views as _labs_views  # noqa: F401
     from booking.organisations import bp as organisations_bp
     from booking.organisations import views as _organisations_views  # noqa: F401
 
@@ -67,6 +69,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.register_blueprint(organisations_bp)
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(bookings_bp)
+    app.register_blueprint(labs_bp)
 
     from booking import cli
 

@@ -218,6 +218,8 @@ class Activity(db.Model):
     booking_closes_days: Mapped[int] = mapped_column(default=7)
     free_cancellation_days: Mapped[int] = mapped_column(default=14)
     requires_confirmation: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The technieklokaal room an activity takes place in; its slots come from the room's timetable.
+    lab_id: Mapped[int | None] = mapped_column(ForeignKey("labs.id", ondelete="SET NULL"), index=True)
     # Lower-cased, accent-free title, summary, description and partner name for the free-text filter.
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -228,6 +230,7 @@ class Activity(db.Model):
     upcoming_session_count: Mapped[int | None] = query_expression()
 
     partner: Mapped[Partner] = relationship()
+    lab = relationship("Lab")
     themes: Mapped[list[Theme]] = relationship(secondary=activity_themes, order_by="Theme.name")
     regions: Mapped[list[Region]] = relationship(secondary=activity_regions, order_by="Region.name")
     grade_rows: Mapped[list[ActivityGrade]] = relationship(cascade="all, delete-orphan", order_by="ActivityGrade.grade")
@@ -381,6 +384,8 @@ class Session(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"))
+    # Set for a technieklokaal slot: the room the session takes up.
+    lab_id: Mapped[int | None] = mapped_column(ForeignKey("labs.id", ondelete="RESTRICT"), index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     place: Mapped[str] = mapped_column(String(200))
@@ -395,6 +400,7 @@ class Session(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     activity: Mapped[Activity] = relationship(back_populates="sessions")
+    lab = relationship("Lab")
 
     @property
     def places_left(self) -> int:

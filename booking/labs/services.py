@@ -1,0 +1,247 @@
+"""Labs, their timetables and closures, and the slots (sessions) generated from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from booking.bookings.models import Booking
+from booking.catalogue.models import Activity, ActivityStatus, LocationType, Session, SessionStatus
+from booking.catalogue.services import holidays_between
+from booking.core.errors import DomainError
+from booking.core.time import NonexistentLocalTime, from_local, local_today
+from booking.extensions import db
+from booking.labs.models import WEEKDAY_NAMES, Lab, LabClosure, LabPeriod
+from booking.organisations.models import HolidayRegion, Partner, PartnerKind
+
+# Labs --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LabData:
+    name: str
+    address: str
+    capacity_pupils: int
+    classes_at_once: int
+    holiday_region: HolidayRegion
+    equipment: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    contact_email: str | None = None
+
+
+def save_lab(lab: Lab | None, *, partner: Partner, data: LabData) -> Lab:
+    if partner.kind is not PartnerKind.TECHNIEKLOKAAL:
+        raise DomainError(_("Only a technieklokaal has labs."))
+    taken = select(Lab.id).where(Lab.partner_id == partner.id, func.lower(Lab.name) == data.name.lower())
+    if lab is not None and lab.id:
+        taken = taken.where(Lab.id != lab.id)
+    if db.session.scalar(taken) is not None:
+        raise DomainError(_("%(partner)s already has a lab called %(name)s.", partner=partner.name, name=data.name),
+                          field="name")  # fmt: skip
+    lab = lab or Lab(partner=partner)
+    for name, value in vars(data).items():
+        setattr(lab, name, value)
+    db.session.add(lab)
+    return lab
+
+
+# Timetable ---------------------------------------------------------------------------------------
+
+
+def save_period(
+    lab: Lab, period: LabPeriod | None, *, school_year: int, weekday: int, name: str, starts_at: time, ends_at: time
+) -> LabPeriod:
+    """Add or change a period; periods of one weekday may not overlap."""
+    if ends_at <= starts_at:
+        raise DomainError(_("The end must be after the start."), field="ends_at")
+    for other in lab.periods_in(school_year):
+        if other is period or other.weekday != weekday:
+            continue
+        if other.name.lower() == name.lower():
+            raise DomainError(
+                _("%(day)s already has a period called %(name)s.", day=WEEKDAY_NAMES[weekday], name=name),
+                field="name",
+            )
+        if other.overlaps(starts_at, ends_at):
+            raise DomainError(
+                _(
+                    "This overlaps %(period)s on %(day)s (%(start)s–%(end)s).",
+                    period=other.name,
+                    day=WEEKDAY_NAMES[weekday],
+                    start=f"{other.starts_at:%H:%M}",
+                    end=f"{other.ends_at:%H:%M}",
+                ),
+                field="starts_at",
+            )
+    period = period or LabPeriod(lab=lab)
+    period.school_year, period.weekday, period.name = school_year, weekday, name
+    period.starts_at, period.ends_at = starts_at, ends_at
+    db.session.add(period)
+    return period
+
+
+def add_periods_on_weekdays(
+    lab: Lab, *, school_year: int, weekdays: set[int], name: str, starts_at: time, ends_at: time
+) -> list[LabPeriod]:
+    """The same period on several weekdays at once (Monday–Friday "ochtend")."""
+    if not weekdays:
+        raise DomainError(_("Choose at least one weekday."), field="weekdays")
+    return [
+        save_period(lab, None, school_year=school_year, weekday=day, name=name, starts_at=starts_at, ends_at=ends_at)
+        for day in sorted(weekdays)
+    ]
+
+
+def save_closure(lab: Lab, closure: LabClosure | None, *, starts_on: date, ends_on: date, reason: str) -> LabClosure:
+    if ends_on < starts_on:
+        raise DomainError(_("The last day cannot be before the first."), field="ends_on")
+    closure = closure or LabClosure(lab=lab)
+    closure.starts_on, closure.ends_on, closure.reason = starts_on, ends_on, reason
+    db.session.add(closure)
+    return closure
+
+
+# Slots -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PlannedSlot:
+    day: date
+    period: LabPeriod
+    starts_at: datetime | None
+    ends_at: datetime | None
+    skip_reason: str | None = None
+    existing: Session | None = None
+
+    @property
+    def will_be_created(self) -> bool:
+        return self.skip_reason is None and self.existing is None
+
+
+@dataclass
+class SlotPlan:
+    slots: list[PlannedSlot]
+    # Booked slots that no longer fit the timetable: left alone, for the coordinator to look at.
+    stranded: list[Session] = field(default_factory=list)
+    # Unbooked slots that no longer fit the timetable: removed when the plan is carried out.
+    obsolete: list[Session] = field(default_factory=list)
+
+    @property
+    def to_create(self) -> list[PlannedSlot]:
+        return [slot for slot in self.slots if slot.will_be_created]
+
+    @property
+    def skipped(self) -> list[PlannedSlot]:
+        return [slot for slot in self.slots if slot.skip_reason]
+
+
+def lab_activities(lab: Lab) -> list[Activity]:
+    return list(
+        db.session.scalars(
+            select(Activity)
+            .where(Activity.lab_id == lab.id, Activity.status != ActivityStatus.ARCHIVED)
+            .order_by(Activity.title)
+        )
+    )
+
+
+def plan_slots(lab: Lab, activity: Activity, school_year: int) -> SlotPlan:
+    """Every period of the school year's timetable from tomorrow on, skipping holidays and closures.
+
+    The wall-clock times are combined with each date in the installation's time zone, so a 08:30
+    lesson stays 08:30 across the change to and from summer time. Existing slots of this activity
+    that still fit are kept; ones that no longer fit are removed if nobody booked them, and
+    reported if somebody did.
+    """
+    if activity.lab_id != lab.id:
+        raise DomainError(_("This activity does not take place in this lab."))
+    periods = lab.periods_in(school_year)
+    if not periods:
+        raise DomainError(_("The lab has no timetable for this school year yet."))
+    first = max(date(school_year, 8, 1), local_today() + timedelta(days=1))
+    last = date(school_year + 1, 7, 31)
+    holidays = holidays_between(lab.holiday_region, first, last)
+    existing = {
+        session.starts_at: session
+        for session in db.session.scalars(
+            select(Session).where(
+                Session.activity_id == activity.id,
+                Session.lab_id == lab.id,
+                Session.status == SessionStatus.SCHEDULED,
+                Session.starts_at >= from_local(first, time(0, 0)),
+                Session.starts_at < from_local(last + timedelta(days=1), time(0, 0)),
+            )
+        )
+    }
+    slots = []
+    day = first
+    while day <= last:
+        for period in (p for p in periods if p.weekday == day.weekday()):
+            slots.append(_plan_one(lab, day, period, holidays, existing))
+        day += timedelta(days=1)
+    kept = {slot.existing.id for slot in slots if slot.existing is not None}
+    leftovers = [session for session in existing.values() if session.id not in kept]
+    booked = _sessions_with_bookings([session.id for session in leftovers])
+    return SlotPlan(
+        slots=slots,
+        stranded=[session for session in leftovers if session.id in booked],
+        obsolete=[session for session in leftovers if session.id not in booked],
+    )
+
+
+def _plan_one(lab: Lab, day: date, period: LabPeriod, holidays, existing) -> PlannedSlot:
+    holiday = next((h for h in holidays if h.covers(day)), None)
+    if holiday is not None:
+        return PlannedSlot(day, period, None, None, skip_reason=_("holiday: %(name)s", name=holiday.name))
+    closure = lab.closure_on(day)
+    if closure is not None:
+        return PlannedSlot(day, period, None, None, skip_reason=_("closed: %(reason)s", reason=closure.reason))
+    try:
+        starts_at, ends_at = from_local(day, period.starts_at), from_local(day, period.ends_at)
+    except NonexistentLocalTime:
+        return PlannedSlot(day, period, None, None, skip_reason=_("this time does not exist that night (summer time)"))
+    found = existing.get(starts_at)
+    if found is not None and found.ends_at != ends_at:
+        found = None  # same start, other end: the period changed; the old slot is left over
+    return PlannedSlot(day, period, starts_at, ends_at, existing=found)
+
+
+def _sessions_with_bookings(session_ids: list[int]) -> set[int]:
+    if not session_ids:
+        return set()
+    return set(db.session.scalars(select(Booking.session_id).where(Booking.session_id.in_(session_ids)).distinct()))
+
+
+@dataclass
+class SlotResult:
+    created: int
+    removed: int
+    stranded: list[Session]
+
+
+def carry_out(lab: Lab, activity: Activity, plan: SlotPlan) -> SlotResult:
+    """Create the planned slots and remove the unbooked ones that no longer fit. Booked slots are
+    never touched: they are returned, so the page can say which ones could not move."""
+    if activity.location_type is not LocationType.TECHNIEKLOKAAL:
+        raise DomainError(_("Only an activity in a technieklokaal gets lab slots."))
+    for session in plan.obsolete:
+        db.session.delete(session)
+    created = 0
+    for slot in plan.to_create:
+        db.session.add(
+            Session(
+                activity=activity,
+                lab_id=lab.id,
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                place=f"{lab.name}, {lab.address}",
+                capacity_pupils=lab.capacity_pupils,
+                max_classes=lab.classes_at_once,
+            )
+        )
+        created += 1
+    return SlotResult(created=created, removed=len(plan.obsolete), stranded=plan.stranded)

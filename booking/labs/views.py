@@ -1,0 +1,1 @@
+from booking.labs import bp, models  # noqa: F401
