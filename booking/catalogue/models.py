@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, text
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from booking.core.time import utcnow
@@ -370,6 +371,15 @@ class Session(db.Model):
         ),
         Index("ix_sessions_activity_id_starts_at", "activity_id", "starts_at"),
         Index("ix_sessions_starts_at", "starts_at"),
+        # A technieklokaal is one room: two scheduled sessions in it may never overlap. PostgreSQL
+        # enforces it (btree_gist); on SQLite the labs service checks under the database's write lock.
+        ExcludeConstraint(
+            ("lab_id", "="),
+            (text("tstzrange(starts_at, ends_at)"), "&&"),
+            using="gist",
+            where=text("status = 'scheduled' AND lab_id IS NOT NULL"),
+            name="ex_sessions_no_overlap_in_lab",
+        ).ddl_if(dialect="postgresql"),
         # No two scheduled sessions of one activity at the same time and place; cancelled ones may repeat.
         Index(
             "uq_sessions_activity_id_starts_at_place",

@@ -6,13 +6,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from booking.bookings.models import Booking
 from booking.catalogue.models import Activity, ActivityStatus, LocationType, Session, SessionStatus
 from booking.catalogue.services import holidays_between
 from booking.core.errors import DomainError
-from booking.core.time import NonexistentLocalTime, from_local, local_today
+from booking.core.time import NonexistentLocalTime, from_local, local_today, to_local
 from booking.extensions import db
 from booking.labs.models import WEEKDAY_NAMES, Lab, LabClosure, LabPeriod
 from booking.organisations.models import HolidayRegion, Partner, PartnerKind
@@ -177,11 +179,12 @@ def plan_slots(lab: Lab, activity: Activity, school_year: int) -> SlotPlan:
             )
         )
     }
+    taken = _taken_by_others(lab, activity, first, last)
     slots = []
     day = first
     while day <= last:
         for period in (p for p in periods if p.weekday == day.weekday()):
-            slots.append(_plan_one(lab, day, period, holidays, existing))
+            slots.append(_plan_one(lab, day, period, holidays, existing, taken))
         day += timedelta(days=1)
     kept = {slot.existing.id for slot in slots if slot.existing is not None}
     leftovers = [session for session in existing.values() if session.id not in kept]
@@ -193,7 +196,23 @@ def plan_slots(lab: Lab, activity: Activity, school_year: int) -> SlotPlan:
     )
 
 
-def _plan_one(lab: Lab, day: date, period: LabPeriod, holidays, existing) -> PlannedSlot:
+def _taken_by_others(lab: Lab, activity: Activity, first: date, last: date) -> list[Session]:
+    return list(
+        db.session.scalars(
+            select(Session)
+            .where(
+                Session.lab_id == lab.id,
+                Session.activity_id != activity.id,
+                Session.status == SessionStatus.SCHEDULED,
+                Session.starts_at < from_local(last + timedelta(days=1), time(0, 0)),
+                Session.ends_at > from_local(first, time(0, 0)),
+            )
+            .options(joinedload(Session.activity))
+        )
+    )
+
+
+def _plan_one(lab: Lab, day: date, period: LabPeriod, holidays, existing, taken) -> PlannedSlot:
     holiday = next((h for h in holidays if h.covers(day)), None)
     if holiday is not None:
         return PlannedSlot(day, period, None, None, skip_reason=_("holiday: %(name)s", name=holiday.name))
@@ -207,6 +226,11 @@ def _plan_one(lab: Lab, day: date, period: LabPeriod, holidays, existing) -> Pla
     found = existing.get(starts_at)
     if found is not None and found.ends_at != ends_at:
         found = None  # same start, other end: the period changed; the old slot is left over
+    if found is None:
+        other = next((s for s in taken if s.starts_at < ends_at and starts_at < s.ends_at), None)
+        if other is not None:
+            return PlannedSlot(day, period, starts_at, ends_at, skip_reason=_("taken by %(title)s",
+                                                                              title=other.activity.title))  # fmt: skip
     return PlannedSlot(day, period, starts_at, ends_at, existing=found)
 
 
@@ -232,16 +256,75 @@ def carry_out(lab: Lab, activity: Activity, plan: SlotPlan) -> SlotResult:
         db.session.delete(session)
     created = 0
     for slot in plan.to_create:
-        db.session.add(
-            Session(
-                activity=activity,
-                lab_id=lab.id,
-                starts_at=slot.starts_at,
-                ends_at=slot.ends_at,
-                place=f"{lab.name}, {lab.address}",
-                capacity_pupils=lab.capacity_pupils,
-                max_classes=lab.classes_at_once,
-            )
-        )
+        add_slot(lab, activity, slot.starts_at, slot.ends_at)
         created += 1
     return SlotResult(created=created, removed=len(plan.obsolete), stranded=plan.stranded)
+
+
+# One room, one session at a time -------------------------------------------------------------
+
+
+def add_slot(lab: Lab, activity: Activity, starts_at: datetime, ends_at: datetime) -> Session:
+    """A session of the activity in the lab, if the room is free then.
+
+    Race-free on both databases: the lab is locked first (see ``_lock_lab``), so the overlap check
+    and the insert cannot interleave with another request's. On PostgreSQL the exclusion constraint
+    ``ex_sessions_no_overlap_in_lab`` has the last word should anything bypass this function.
+    """
+    _lock_lab(lab)
+    other = db.session.scalar(
+        select(Session)
+        .where(
+            Session.lab_id == lab.id,
+            Session.status == SessionStatus.SCHEDULED,
+            Session.starts_at < ends_at,
+            Session.ends_at > starts_at,
+        )
+        .options(joinedload(Session.activity))
+        .limit(1)
+    )
+    if other is not None:
+        raise _taken(lab, other)
+    session = Session(
+        activity=activity,
+        lab_id=lab.id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=f"{lab.name}, {lab.address}",
+        capacity_pupils=lab.capacity_pupils,
+        max_classes=lab.classes_at_once,
+    )
+    db.session.add(session)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:
+        if "ex_sessions_no_overlap_in_lab" not in str(error.orig):
+            raise
+        raise DomainError(_("%(lab)s was booked for that time a moment ago by someone else.", lab=lab.name)) from None
+    return session
+
+
+def _lock_lab(lab: Lab) -> None:
+    """Serialise changes to one lab's sessions until the transaction ends. On PostgreSQL a row lock
+    on the lab: without it two overlapping inserts wait on each other's exclusion check and one dies
+    of a deadlock instead of getting a message. On SQLite a no-op write takes the database's write
+    lock, which is what keeps other writers out there."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Lab.id).where(Lab.id == lab.id).with_for_update())
+    else:
+        db.session.execute(update(Lab).where(Lab.id == lab.id).values(id=Lab.id))
+
+
+def _taken(lab: Lab, other: Session) -> DomainError:
+    start, end = to_local(other.starts_at), to_local(other.ends_at)
+    return DomainError(
+        _(
+            "%(lab)s is taken on %(day)s from %(start)s to %(end)s by %(title)s.",
+            lab=lab.name,
+            day=start.strftime("%d-%m-%Y"),
+            start=start.strftime("%H:%M"),
+            end=end.strftime("%H:%M"),
+            title=other.activity.title,
+        )
+    )

@@ -82,8 +82,21 @@ def upgrade():
 
 
 
+    if op.get_bind().dialect.name == 'postgresql':
+        # One room, one session at a time: an exclusion constraint over the lab and the time range.
+        # btree_gist (trusted, like pg_trgm) lets the integer lab_id take part in a GiST index.
+        op.execute('CREATE EXTENSION IF NOT EXISTS btree_gist')
+        op.execute(
+            "ALTER TABLE sessions ADD CONSTRAINT ex_sessions_no_overlap_in_lab EXCLUDE USING gist "
+            "(lab_id WITH =, tstzrange(starts_at, ends_at) WITH &&) "
+            "WHERE (status = 'scheduled' AND lab_id IS NOT NULL)"
+        )
+
 
 def downgrade():
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute('ALTER TABLE sessions DROP CONSTRAINT ex_sessions_no_overlap_in_lab')
+
     
     with op.batch_alter_table('sessions', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_sessions_lab_id_labs'), type_='foreignkey')
