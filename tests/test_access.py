@@ -58,6 +58,7 @@ MATRIX = {
     "/coordination/bookings.csv": [LOGIN, FORBIDDEN, FORBIDDEN, OK, OK],
     "/schools/{school}/quota": [LOGIN, FORBIDDEN, FORBIDDEN, OK, OK],
     "/evaluations": [LOGIN, FORBIDDEN, OK, OK, OK],
+    "/labs": [LOGIN, FORBIDDEN, FORBIDDEN, OK, OK],
 }
 
 # Posts that change something, with the same matrix idea (302 = done and redirected).

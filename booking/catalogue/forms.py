@@ -53,6 +53,11 @@ def long_text(label, max_length: int, *, optional: bool = True, rows: int = 4, *
     )
 
 
+def optional_id(value) -> int | None:
+    """Coerce for a select whose empty choice means "none"."""
+    return None if value in (None, "") else int(value)
+
+
 def parse_euros(value) -> int | None:
     """Cents from what people type for a price: "12,50", "12.50", "€ 12", "1.250,00".
 
@@ -90,6 +95,12 @@ class ActivityForm(Form):
     address = text_field(
         _l("Address"), 255, optional=True, description=_l("Needed when the class comes to you or to a technieklokaal.")
     )
+    lab_id = SelectField(
+        _l("Lab"),
+        coerce=optional_id,
+        validators=[Optional()],
+        description=_l("The technieklokaal room it takes place in; its slots come from the lab's timetable."),
+    )
     cost_type = RadioField(_l("Cost"), choices=enum_choices(CostType), coerce=enum_value, validators=[required()])
     cost = StringField(
         _l("Price in euros"),
@@ -112,6 +123,10 @@ class ActivityForm(Form):
     requires_confirmation = BooleanField(_l("I confirm each booking request myself"))
     regions = MultiCheckboxField(_l("Regions where you offer it"), coerce=object_id)
     submit = SubmitField(_l("Save"))
+
+    def validate_lab_id(self, field):
+        if field.data is not None and self.location_type.data != LocationType.TECHNIEKLOKAAL.value:
+            raise ValidationError(_l("Only an activity in a technieklokaal takes place in a lab."))
 
     def validate_cost(self, field):
         try:

@@ -29,6 +29,7 @@ from booking.core.forms import apply_domain_error, as_id, choices, filter_value
 from booking.core.permissions import authorize, load_or_404
 from booking.core.time import to_local
 from booking.extensions import db
+from booking.labs.models import Lab
 from booking.organisations.forms import DeleteForm
 from booking.organisations.models import Grade, HolidayRegion, Partner, Region, School
 from booking.organisations.views import _save
@@ -134,7 +135,16 @@ def _activity_form(partner: Partner, activity: Activity | None = None) -> Activi
         form.cost.data = f"{activity.cost_cents / 100:.2f}".replace(".", ",") if activity.cost_cents else ""
     form.themes.choices = choices((t.id, t.name) for t in db.session.scalars(select(Theme).order_by(Theme.name)))
     form.regions.choices = choices((r.id, r.name) for r in partner.regions)
+    labs = db.session.scalars(select(Lab).where(Lab.partner_id == partner.id).order_by(Lab.name))
+    form.lab_id.choices = choices([("", _("No lab"))]) + choices((lab.id, lab.name) for lab in labs)
     return form
+
+
+def _save_activity(activity: Activity | None, partner: Partner, form: ActivityForm) -> Activity:
+    """The lab is set here, not by save_activity; the form's choices limit it to the partner's labs."""
+    activity = services.save_activity(activity, partner=partner, actor=current_user, data=_activity_data(form, partner))
+    activity.lab_id = form.lab_id.data
+    return activity
 
 
 def _activity_data(form: ActivityForm, partner: Partner) -> services.ActivityData:
@@ -174,7 +184,7 @@ def new_activity():
     form = _activity_form(partner)
     activity = _save(
         form,
-        lambda: services.save_activity(None, partner=partner, actor=current_user, data=_activity_data(form, partner)),
+        lambda: _save_activity(None, partner, form),
         _("The activity has been saved as a draft. Add sessions, then submit it for review."),
     )
     if activity:
@@ -190,9 +200,7 @@ def edit_activity(activity_id):
     form = _activity_form(activity.partner, activity)
     if _save(
         form,
-        lambda: services.save_activity(
-            activity, partner=activity.partner, actor=current_user, data=_activity_data(form, activity.partner)
-        ),
+        lambda: _save_activity(activity, activity.partner, form),
         _("The activity has been saved."),
     ):
         return redirect(url_for("catalogue.activity", activity_id=activity.id))

@@ -65,9 +65,7 @@ class Lab(db.Model):
 
     @staticmethod
     def can_create_for(partner: Partner, user) -> bool:
-        return partner.kind is PartnerKind.TECHNIEKLOKAAL and (
-            partner.id in user.partner_ids or partner.can_edit(user)
-        )
+        return partner.kind is PartnerKind.TECHNIEKLOKAAL and (partner.id in user.partner_ids or partner.can_edit(user))
 
     def can_view(self, user) -> bool:
         return user.is_authenticated
