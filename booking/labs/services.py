@@ -197,12 +197,15 @@ def plan_slots(lab: Lab, activity: Activity, school_year: int) -> SlotPlan:
 
 
 def _taken_by_others(lab: Lab, activity: Activity, first: date, last: date) -> list[Session]:
+    """Sessions in the lab a new slot may not overlap: other activities' slots, and this activity's
+    own booked slots (they never move, even when the timetable did)."""
+    booked_here = select(Booking.session_id).where(Booking.session_id == Session.id).exists()
     return list(
         db.session.scalars(
             select(Session)
             .where(
                 Session.lab_id == lab.id,
-                Session.activity_id != activity.id,
+                (Session.activity_id != activity.id) | booked_here,
                 Session.status == SessionStatus.SCHEDULED,
                 Session.starts_at < from_local(last + timedelta(days=1), time(0, 0)),
                 Session.ends_at > from_local(first, time(0, 0)),

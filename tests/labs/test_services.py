@@ -257,3 +257,28 @@ def test_who_may_manage_a_lab(lab, lab_partner, make_partner, make_user, make_re
         "admin",
     }
     assert all(lab.can_view(user) for user in people.values())
+
+
+def test_a_moved_period_never_lands_on_a_booked_slot(clock, lab, series, make_school, make_class, make_user):
+    add_weekday_periods(lab, weekdays=(0,))
+    services.carry_out(lab, series, services.plan_slots(lab, series, 2026))
+    db.session.commit()
+    school = make_school("OBS De Regenboog")
+    booked_morning = db.session.scalars(
+        select(Session).where(Session.lab_id == lab.id).order_by(Session.starts_at).offset(2)
+    ).first()
+    bookings.book_session(booked_morning, bookings.BookingRequest(make_class(school, "Groep 7", Grade.GROEP_7, 25), 25),
+                          actor=make_user(Role.TEACHER, school))  # fmt: skip
+    db.session.commit()
+    # Monday morning starts an hour later: on the booked Monday it would overlap the booked slot.
+    monday_morning = lab.periods_in(2026)[0]
+    services.save_period(lab, monday_morning, school_year=2026, weekday=0, name="ochtend", starts_at=time(9, 30),
+                         ends_at=time(12, 0))  # fmt: skip
+    db.session.commit()
+    plan = services.plan_slots(lab, series, 2026)
+    [clash] = [s for s in plan.slots if s.day == booked_morning.starts_at.astimezone(AMSTERDAM).date()
+               and s.period.name == "ochtend"]  # fmt: skip
+    assert clash.skip_reason == "taken by Lessenreeks Techniek groep 7-8"
+    result = services.carry_out(lab, series, plan)  # the whole run goes through
+    db.session.commit()
+    assert result.stranded == [booked_morning]
