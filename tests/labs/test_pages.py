@@ -23,41 +23,8 @@ pytestmark = pytest.mark.usefixtures("clock")
 
 
 @pytest.fixture
-def lab_partner(make_partner):
-    return make_partner("Technieklokaal Utrecht-West", kind=PartnerKind.TECHNIEKLOKAAL)
-
-
-@pytest.fixture
 def staff(make_user, lab_partner):
     return make_user(Role.PARTNER, lab_partner, email="henk@technieklokaal.example")
-
-
-@pytest.fixture
-def lab(lab_partner):
-    lab = services.save_lab(
-        None,
-        partner=lab_partner,
-        data=services.LabData(
-            name="Lokaal 1",
-            address="Vleutenseweg 300, Utrecht",
-            capacity_pupils=30,
-            classes_at_once=1,
-            holiday_region=HolidayRegion.MIDDEN,
-        ),
-    )
-    db.session.commit()
-    return lab
-
-
-@pytest.fixture
-def series(lab, lab_partner, make_activity):
-    return make_activity(
-        "Lessenreeks Techniek groep 7-8",
-        partner=lab_partner,
-        location_type=LocationType.TECHNIEKLOKAAL,
-        address=lab.address,
-        lab_id=lab.id,
-    )
 
 
 def add_period(lab, weekdays, name, starts_at, ends_at, school_year=YEAR):

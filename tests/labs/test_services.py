@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from booking.accounts.models import Role
 from booking.bookings import services as bookings
-from booking.catalogue.models import LocationType, Session
+from booking.catalogue.models import Session
 from booking.core.errors import DomainError
 from booking.extensions import db
 from booking.labs import services
@@ -28,40 +28,6 @@ AFTERNOON = (time(12, 30), time(15, 0))
 def _english():
     with force_locale("en"):
         yield
-
-
-@pytest.fixture
-def lab_partner(make_partner):
-    return make_partner("Technieklokaal Utrecht-West", kind=PartnerKind.TECHNIEKLOKAAL)
-
-
-@pytest.fixture
-def lab(lab_partner):
-    lab = services.save_lab(
-        None,
-        partner=lab_partner,
-        data=services.LabData(
-            name="Lokaal 1",
-            address="Vleutenseweg 300, Utrecht",
-            capacity_pupils=30,
-            classes_at_once=1,
-            holiday_region=HolidayRegion.MIDDEN,
-        ),
-    )
-    db.session.commit()
-    return lab
-
-
-@pytest.fixture
-def series(lab, lab_partner, make_activity):
-    return make_activity(
-        "Lessenreeks Techniek groep 7-8",
-        partner=lab_partner,
-        location_type=LocationType.TECHNIEKLOKAAL,
-        address="Vleutenseweg 300, Utrecht",
-        lab_id=lab.id,
-        min_pupils=15,
-    )
 
 
 def add_weekday_periods(lab, year=2026, weekdays=(0, 1, 2, 3, 4)):
