@@ -178,3 +178,10 @@ def test_averages_per_activity(world, clock):
     [summary] = services.evaluation_summary(world.people["admin"], comments_per_activity=2)
     assert (summary.activity.title, round(summary.average, 2), summary.count) == ("Robots bouwen", 3.67, 3)
     assert [e.comment for e in summary.comments] == ["Cijfer 2", "Cijfer 4"]  # the latest two
+
+
+def test_the_menu_marks_bookings_not_the_region_on_the_region_bookings_page(app, login, world):
+    coordinator = login(world.people["coordinator"], c=app.test_client())
+    page = coordinator.get("/coordination/bookings").get_data(as_text=True)
+    assert page.count('aria-current="page"') == 1
+    assert 'href="/coordination/bookings" aria-current="page"' in page
