@@ -359,7 +359,7 @@ def _load_bookings(organisations, people, year: int) -> None:
     }
     teacher, partner = people["teacher@example.org"], people["partner@example.org"]
     heat_pump = db.session.scalar(select(Activity).where(Activity.title == "Hoe werkt een warmtepomp?"))
-    open_sessions = [s for s in heat_pump.sessions if utcnow() < booking_services.bookings_close_at(s)]
+    open_sessions = [s for s in heat_pump.sessions if utcnow() < s.bookings_close_at]
 
     def book(session, school_name, label, actor=None, waitlist=False, pupils=None):
         school_class = classes[(school_name, label)]

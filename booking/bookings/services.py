@@ -90,10 +90,6 @@ class BookingRequest:
     contact_phone: str | None = None
 
 
-def bookings_close_at(session: Session) -> datetime:
-    return session.bookings_close_at
-
-
 def bookable_classes(user, session: Session) -> list[SchoolClass]:
     """The classes of the user's schools in the session's school year, whatever their grade."""
     if not user.school_ids:
@@ -118,7 +114,7 @@ def check_session_open(session: Session) -> None:
         raise DomainError(_("This activity is not in the catalogue, so it cannot be booked."))
     if session.starts_at <= utcnow():
         raise DomainError(_("This session has already started."))
-    if utcnow() >= bookings_close_at(session):
+    if utcnow() >= session.bookings_close_at:
         raise DomainError(
             ngettext(
                 "Bookings for this session closed %(num)d day before it starts.",
@@ -208,16 +204,7 @@ def _check_quota(school: School, school_year: int) -> None:
     quota = db.session.scalar(query)
     if quota is None:
         return
-    used = db.session.scalar(
-        select(func.count())
-        .select_from(Booking)
-        .where(
-            Booking.school_id == school.id,
-            Booking.school_year == school_year,
-            Booking.status.in_(ACTIVE_STATUSES),
-        )
-    )
-    if used > quota.max_bookings:
+    if bookings_used(school, school_year) > quota.max_bookings:
         raise DomainError(
             _(
                 "%(school)s has used its %(count)s bookings for school year %(year)s. Ask your coordinator "
@@ -227,6 +214,11 @@ def _check_quota(school: School, school_year: int) -> None:
                 year=f"{school_year}–{school_year + 1}",
             )
         )
+
+
+def _admitted_status(session: Session) -> BookingStatus:
+    """What a class that got places is: waiting for the partner, or confirmed at once."""
+    return BookingStatus.REQUESTED if session.activity.requires_confirmation else BookingStatus.CONFIRMED
 
 
 def book_session(session: Session, request: BookingRequest, *, actor, waitlist: bool = False) -> Booking:
@@ -253,7 +245,7 @@ def book_session(session: Session, request: BookingRequest, *, actor, waitlist: 
     # Classes already waiting go first: a newcomer cannot take places they are waiting for. A class
     # sent to the waiting list of a session that has room (a stale page, a forged form) is booked.
     if not waiting_count(session) and _take_places(session, request.pupils):
-        booking.status = BookingStatus.REQUESTED if session.activity.requires_confirmation else BookingStatus.CONFIRMED
+        booking.status = _admitted_status(session)
         step = "request" if booking.status is BookingStatus.REQUESTED else "book"
     elif waitlist:
         booking.status = BookingStatus.WAITLISTED
@@ -360,7 +352,7 @@ def promote_waiting_list(session: Session) -> list[Booking]:
     """Give freed places to the waiting list, in order. In strict order the first entry that does
     not fit stops the promotion; with skipping allowed, smaller entries behind it may go first.
     Waiting lists stand still once bookings have closed: the partner has planned by then."""
-    if session.is_cancelled or utcnow() >= bookings_close_at(session):
+    if session.is_cancelled or utcnow() >= session.bookings_close_at:
         return []
     db.session.flush()  # a raised capacity must be in the database before the conditional UPDATE
     skipping = None
@@ -369,7 +361,7 @@ def promote_waiting_list(session: Session) -> list[Booking]:
         if session.booked_classes >= session.max_classes:
             break
         if _take_places(session, booking.pupils):
-            target = BookingStatus.REQUESTED if session.activity.requires_confirmation else BookingStatus.CONFIRMED
+            target = _admitted_status(session)
             booking.status = target
             booking.history.append(
                 BookingEvent(actor=None, from_status=BookingStatus.WAITLISTED, to_status=target, step="promote")
@@ -508,7 +500,7 @@ def _claim(due, column, now: datetime) -> list[Booking]:
         db.session.scalars(
             select(Booking)
             .where(Booking.id.in_(ids))
-            .options(joinedload(Booking.session).joinedload(Session.activity).joinedload(Activity.partner))
+            .options(_with_session(), joinedload(Booking.school), joinedload(Booking.booked_by))
             .order_by(Booking.id)
         )
     )

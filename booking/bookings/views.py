@@ -102,7 +102,7 @@ def book(session_id):
         classes=classes,
         full=full,
         closed_message=closed_message,
-        closes_at=services.bookings_close_at(session),
+        closes_at=session.bookings_close_at,
         waiting=waiting,
     )
 

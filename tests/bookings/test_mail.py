@@ -188,3 +188,39 @@ def test_every_booking_mail_in_both_languages(world, outbox, clock, language):
         assert sentence in sent[subject].body_text, happening
         assert sent[subject].language == language.value
         assert "/bookings/" in sent[subject].body_html
+
+
+def test_the_reminder_job_reads_the_same_for_one_or_many_reminders(
+    world, clock, make_session, make_class, make_school, make_user
+):
+    from booking.accounts.models import Role
+    from booking.organisations.models import Grade
+    from tests.catalogue.test_catalogue import counting_queries
+
+    def confirmed_bookings(count, first_day):
+        """Each at another school, booked by its own teacher, so nothing is shared between the mails."""
+        for n in range(count):
+            session = make_session(world.activity, world.session.starts_at + timedelta(days=first_day + n))
+            school = make_school(f"School {first_day + n}")
+            teacher = make_user(Role.TEACHER, school)
+            school_class = make_class(school, "Groep 7", Grade.GROEP_7, 20)
+            booking = world.book(school_class, session=session, actor=teacher)
+            services.take_step(booking, "confirm", actor=world.people["partner"])
+        db.session.commit()
+
+    confirmed_bookings(1, 40)
+    clock.move_to(world.session.starts_at + timedelta(days=39))
+    db.session.expire_all()
+    with counting_queries() as one:
+        assert services.send_reminders() == (1, 0)
+    confirmed_bookings(3, 60)
+    clock.move_to(world.session.starts_at + timedelta(days=59))
+    db.session.expire_all()
+    with counting_queries() as many:
+        assert services.send_reminders() == (3, 0)
+
+    # One outbox row is written per mail; what must not grow is the reading.
+    def reads(statements):
+        return [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
+
+    assert len(reads(many)) == len(reads(one))
