@@ -19,11 +19,12 @@ import argparse
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import app_with_large_demo, percentile
 
 PASSWORD = "bench-password-123"
 PAGES = [
@@ -44,35 +45,19 @@ def main() -> None:
     parser.add_argument("--csv-requests", type=int, default=3, help="requests of the CSV export (default 3)")
     args = parser.parse_args()
 
-    from flask_migrate import upgrade
     from sqlalchemy import func, select
 
-    from booking import create_app
     from booking.bookings.models import Booking
     from booking.catalogue.models import Session
-    from booking.demo import load_demo, load_large_demo
     from booking.extensions import db
 
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='techniekrooster-bench-')}/bench.sqlite"
-    app = create_app(
-        "development",
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "RATELIMIT_ENABLED": False,
-            "WTF_CSRF_ENABLED": False,
-            "OUTBOX_SEND_AFTER_REQUEST": False,
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # only the sign-in, which is not timed
-        },
+    app = app_with_large_demo(
+        args.database_url,
+        WTF_CSRF_ENABLED=False,
+        OUTBOX_SEND_AFTER_REQUEST=False,
+        PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",  # only the sign-in, which is not timed
     )
     with app.app_context():
-        upgrade()
-        started = time.perf_counter()
-        load_demo()
-        db.session.commit()
-        added = load_large_demo()
-        db.session.commit()
-        if added:
-            print(f"Large demo loaded in {time.perf_counter() - started:.1f} s")
         teachers, coordinator = make_users(args.teachers)
         plan = plan_bookings(teachers, args.bookings)
         counts = (
@@ -268,11 +253,6 @@ def time_page(client, name: str, path: str, requests: int) -> None:
         f"{name:<24} {len(latencies) / sum(latencies):>8.1f} {statistics.median(latencies) * 1000:>8.1f} "
         f"{percentile(latencies, 95) * 1000:>8.1f} {size:>8.0f}"
     )
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 if __name__ == "__main__":

@@ -14,11 +14,12 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import app_with_large_demo, percentile
 
 SCENARIOS = [
     ("first page", "/catalogue"),
@@ -40,27 +41,15 @@ def main() -> None:
 
     from datetime import timedelta
 
-    from flask_migrate import upgrade
     from sqlalchemy import func, select
 
-    from booking import create_app
     from booking.catalogue.models import Activity, ActivityStatus, Session, Theme
     from booking.core.time import local_today
-    from booking.demo import load_demo, load_large_demo
     from booking.extensions import db
     from booking.organisations.models import Region
 
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='techniekrooster-bench-')}/bench.sqlite"
-    app = create_app("development", {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
+    app = app_with_large_demo(args.database_url)
     with app.app_context():
-        upgrade()
-        started = time.perf_counter()
-        load_demo()
-        db.session.commit()
-        added = load_large_demo()
-        db.session.commit()
-        if added:
-            print(f"Large demo loaded in {time.perf_counter() - started:.1f} s")
         counts = (
             db.session.scalar(select(func.count(Activity.id)).where(Activity.status == ActivityStatus.PUBLISHED)),
             db.session.scalar(select(func.count(Session.id))),
@@ -103,11 +92,6 @@ def main() -> None:
         f"{'all':<22} {len(all_latencies) / sum(all_latencies):>8.1f} {statistics.median(all_latencies) * 1000:>8.1f} "
         f"{percentile(all_latencies, 95) * 1000:>8.1f}"
     )
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 if __name__ == "__main__":
