@@ -64,6 +64,17 @@ class Lab(db.Model):
     # Who may do what ---------------------------------------------------------------------------
 
     @staticmethod
+    def can_list(user) -> bool:
+        """Who gets the labs overview: technieklokaal staff, coordinators, admins."""
+        if not user.is_authenticated:
+            return False
+        return (
+            user.is_admin
+            or bool(user.coordinated_region_ids)
+            or any(m.partner is not None and m.partner.kind is PartnerKind.TECHNIEKLOKAAL for m in user.memberships)
+        )
+
+    @staticmethod
     def can_create_for(partner: Partner, user) -> bool:
         return partner.kind is PartnerKind.TECHNIEKLOKAAL and (partner.id in user.partner_ids or partner.can_edit(user))
 

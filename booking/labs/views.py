@@ -13,20 +13,14 @@ from booking.labs import bp, services
 from booking.labs.forms import ClosureForm, LabForm, PeriodForm, SlotsForm
 from booking.labs.models import WEEKDAY_NAMES, Lab, LabClosure, LabPeriod
 from booking.organisations.forms import DeleteForm
-from booking.organisations.models import HolidayRegion, Partner, PartnerKind, Region
+from booking.organisations.models import HolidayRegion, Partner, Region
 from booking.organisations.views import _save
 
 
 @bp.app_template_global()
 def may_open_labs(user) -> bool:
-    """Who gets the labs overview (and its menu link): technieklokaal staff, coordinators, admins."""
-    if not user.is_authenticated:
-        return False
-    return (
-        user.is_admin
-        or bool(user.coordinated_region_ids)
-        or any(m.partner is not None and m.partner.kind is PartnerKind.TECHNIEKLOKAAL for m in user.memberships)
-    )
+    """For the menu link to the labs overview."""
+    return Lab.can_list(user)
 
 
 def _managed_partners(user) -> list[Partner]:
@@ -53,7 +47,7 @@ def labs():
     all_labs = db.session.scalars(
         select(Lab).where(Lab.partner_id.in_([p.id for p in partners])).order_by(Lab.name)
     ).all()
-    authorize(bool(all_labs) or may_open_labs(current_user))
+    authorize(bool(all_labs) or Lab.can_list(current_user))
     by_partner = [
         (partner, [lab for lab in all_labs if lab.partner_id == partner.id], Lab.can_create_for(partner, current_user))
         for partner in partners
