@@ -108,3 +108,18 @@ def test_form_errors_are_in_dutch_for_dutch_users(app, users, school, login):
     assert "Verbeter de velden die hieronder zijn gemarkeerd." in page
     assert "Ongeldige keuze." in page  # WTForms' own message, from its Dutch catalogue
     assert "Een klas heeft tussen 1 en 60 leerlingen." in page
+
+
+def test_grade_choices_built_at_import_follow_the_users_language(client, users, login):
+    """Form classes list the grades when the module is imported; their labels must still translate."""
+    login(users["partner"])
+    english = client.get("/activities/new").get_data(as_text=True)
+    assert "Secondary year 1" in english and "MBO level 4" in english
+    from booking.accounts.models import Language
+    from booking.extensions import db
+
+    users["partner"].language = Language.NL
+    db.session.commit()
+    dutch = client.get("/activities/new").get_data(as_text=True)
+    assert "VO leerjaar 1" in dutch and "MBO-niveau 4" in dutch
+    assert "Secondary year" not in dutch

@@ -137,7 +137,7 @@ def _check_request(session: Session, request: BookingRequest) -> None:
         raise DomainError(
             _(
                 "This activity is for %(grades)s; %(label)s is in %(grade)s.",
-                grades=", ".join(grade.label for grade in activity.grades),
+                grades=", ".join(str(grade.label) for grade in activity.grades),
                 label=school_class.label,
                 grade=school_class.grade.label,
             ),

@@ -85,14 +85,15 @@ class Grade(enum.Enum):
         return int(self.value.split("-")[1])
 
     @property
-    def label(self) -> str:
-        return GRADE_STAGE_LABELS[self.stage] % {"n": self.number}
+    def label(self):
+        """Lazy, so a label put in a form's choices at import time still speaks the user's language."""
+        return GRADE_STAGE_LABELS[self.stage](self.number)
 
 
 GRADE_STAGE_LABELS = {
-    "groep": _l("Groep %(n)s"),
-    "vo": _l("Secondary year %(n)s"),
-    "mbo": _l("MBO level %(n)s"),
+    "groep": lambda n: _l("Groep %(n)s", n=n),
+    "vo": lambda n: _l("Secondary year %(n)s", n=n),
+    "mbo": lambda n: _l("MBO level %(n)s", n=n),
 }
 
 GRADE_STAGES_BY_LEVEL = {
