@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 import socket
 import tempfile
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 
 from booking import create_app
 from booking.accounts.models import Language, Role, User
@@ -259,6 +261,22 @@ def smtp_server():
     controller.start()
     yield controller, handler
     controller.stop()
+
+
+@contextmanager
+def counting_queries():
+    """Every SQL statement run meanwhile, on any engine: the test body's (``data_app``) and the one
+    that serves the requests (``app``), which are two different engines on the same database."""
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
 
 
 def aware(*args) -> datetime:

@@ -195,7 +195,7 @@ def test_the_reminder_job_reads_the_same_for_one_or_many_reminders(
 ):
     from booking.accounts.models import Role
     from booking.organisations.models import Grade
-    from tests.catalogue.test_catalogue import counting_queries
+    from tests.conftest import counting_queries
 
     def confirmed_bookings(count, first_day):
         """Each at another school, booked by its own teacher, so nothing is shared between the mails."""

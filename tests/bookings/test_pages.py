@@ -13,8 +13,7 @@ from booking.bookings import services
 from booking.bookings.models import BookingStatus
 from booking.extensions import db
 from booking.organisations.models import Grade
-from tests.catalogue.test_catalogue import counting_queries
-from tests.conftest import NOW
+from tests.conftest import NOW, counting_queries
 
 
 def read_csv(response) -> list[list[str]]:
@@ -126,7 +125,8 @@ def test_list_pages_use_the_same_number_of_queries_for_few_and_many_rows(app, lo
     add_bookings(24, 1)
     with counting_queries() as many:
         assert client.get(path).status_code == 200
-    assert len(many) == len(few)
+    assert len(few) > 3  # the request's own queries are counted
+    assert len(many) == len(few), many
 
 
 def test_evaluation_after_an_attended_session(app, login, world, clock):

@@ -1,16 +1,15 @@
 """The public catalogue: every filter, sorting, pagination, shared links and the query budget."""
 
 import re
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from booking.accounts.models import Role
 from booking.catalogue.models import ActivityStatus, CostType, LocationType, SessionStatus
 from booking.extensions import db
 from booking.organisations.models import Grade
+from tests.conftest import counting_queries
 
 JAN = datetime(2027, 1, 12, 8, tzinfo=UTC)
 
@@ -188,20 +187,6 @@ def test_unknown_activity_is_404(client, clock):
 # Query budget ----------------------------------------------------------------------------------
 
 
-@contextmanager
-def counting_queries():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
 def _fill_catalogue(make_activity, make_session, make_theme, count: int, offset: int = 0):
     themes = [make_theme(f"Thema {offset + n}") for n in range(2)]
     for n in range(count):
@@ -214,18 +199,20 @@ def _fill_catalogue(make_activity, make_session, make_theme, count: int, offset:
     "url",
     ["/catalogue", "/catalogue?q=activiteit&grade=groep-7&free=y&from=2027-01-01", "/catalogue?page=2"],
 )
-def test_catalogue_costs_the_same_queries_for_1_or_60_activities(
+def test_catalogue_costs_the_same_queries_for_a_few_or_60_activities(
     app, users, login, make_activity, make_session, make_theme, clock, url
 ):
     client = login(users["teacher"], c=app.test_client())
-    _fill_catalogue(make_activity, make_session, make_theme, 1)
+    first = 21 if "page=2" in url else 1  # page 2 has one activity on it, then twenty
+    _fill_catalogue(make_activity, make_session, make_theme, first)
     with counting_queries() as few:
         assert client.get(url).status_code == 200
-    _fill_catalogue(make_activity, make_session, make_theme, 59, offset=10)
+    _fill_catalogue(make_activity, make_session, make_theme, 60 - first, offset=100)
     with counting_queries() as many:
         response = client.get(url)
     assert response.status_code == 200
-    assert len(titles(response)) > 1 or "page=2" in url
+    assert len(titles(response)) > 1
+    assert len(few) > 3  # the request's own queries are counted
     assert len(many) == len(few), many
 
 
@@ -241,7 +228,8 @@ def test_activity_page_costs_the_same_queries_for_1_or_50_sessions(
         make_session(activity, JAN + timedelta(days=n))
     with counting_queries() as many:
         assert owner.get(f"/activities/{activity.id}").status_code == 200
-    assert len(many) == len(few)
+    assert len(few) > 3
+    assert len(many) == len(few), many
 
 
 def test_partner_dashboard_costs_the_same_queries_for_1_or_30_activities(
@@ -257,7 +245,8 @@ def test_partner_dashboard_costs_the_same_queries_for_1_or_30_activities(
     with counting_queries() as many:
         page = owner.get("/").get_data(as_text=True)
     assert "Nog een 28" in page
-    assert len(many) == len(few)
+    assert len(few) > 3
+    assert len(many) == len(few), many
 
 
 def test_partner_dashboard_groups_activities_and_shows_fill_rate(
