@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -11,9 +12,10 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from booking.calendars.forms import IcsConfirmForm, IcsUploadForm
 from booking.core.forms import Form, choices, email_field, none_if_empty, required, text_field
 from booking.organisations.models import EducationLevel, Grade, HolidayRegion, PartnerKind
 
@@ -156,3 +158,17 @@ class HolidayForm(Form):
     starts_on = DateField(_l("First day off"), validators=[InputRequired(message=_l("Enter a date."))])
     ends_on = DateField(_l("Last day off"), validators=[InputRequired(message=_l("Enter a date."))])
     submit = SubmitField(_l("Save"))
+
+
+class HolidayImportForm(IcsUploadForm):
+    holiday_region = SelectField(
+        _l("Holiday region"),
+        choices=enum_choices(HolidayRegion),
+        coerce=enum_value,
+        validators=[required()],
+        description=_l("The holidays in the file are added to this region."),
+    )
+
+
+class HolidayImportConfirmForm(IcsConfirmForm):
+    holiday_region = HiddenField(validators=[AnyOf([region.value for region in HolidayRegion])])

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
+from booking.calendars.imports import DayRange, ImportResult, ImportRow
 from booking.core.errors import DomainError
 from booking.extensions import db
 from booking.organisations.models import (
@@ -235,3 +237,50 @@ def load_holiday_file(path: str | Path | None = None) -> tuple[int, str]:
     """Load holidays from a data file in the shipped format; returns how many were added and the file's source."""
     data = json.loads(Path(path or HOLIDAY_FILE).read_text(encoding="utf-8"))
     return load_holidays(data["holidays"]), data.get("source", "")
+
+
+# Importing holidays from an .ics file -------------------------------------------------------------
+
+
+def preview_holiday_import(holiday_region: HolidayRegion, ranges: list[DayRange]) -> list[ImportRow]:
+    """Per range of the file: a new holiday, one already in the list (same name and first day, as the
+    unique constraint has it), or skipped for a reason."""
+    existing = {
+        (holiday.name, holiday.starts_on): holiday
+        for holiday in db.session.scalars(select(Holiday).where(Holiday.holiday_region == holiday_region))
+    }
+    rows, planned = [], set()
+    for day_range in ranges:
+        key = (day_range.name, day_range.first_day)
+        row = ImportRow(day_range, existing=existing.get(key))
+        if row.existing is None:
+            if (day_range.last_day - day_range.first_day).days > 92:
+                row.skip_reason = _("a holiday lasts at most three months")
+            elif key in planned:
+                row.skip_reason = _("another holiday in this file has the same name and first day")
+            planned.add(key)
+        rows.append(row)
+    return rows
+
+
+def import_holidays(holiday_region: HolidayRegion, ranges: list[DayRange]) -> ImportResult:
+    """Add the new holidays of the file; one that someone else added a moment ago counts as already there."""
+    rows = preview_holiday_import(holiday_region, ranges)
+    added, skipped_existing = 0, sum(1 for row in rows if row.existing is not None)
+    for row in rows:
+        if not row.will_be_added:
+            continue
+        holiday = Holiday(
+            holiday_region=holiday_region,
+            name=row.range.name,
+            starts_on=row.range.first_day,
+            ends_on=row.range.last_day,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(holiday)
+        except IntegrityError:
+            skipped_existing += 1
+        else:
+            added += 1
+    return ImportResult(added=added, skipped_existing=skipped_existing)

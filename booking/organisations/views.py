@@ -7,16 +7,19 @@ from sqlalchemy.orm import selectinload
 
 from booking.accounts.forms import InvitationForm, RevokeForm
 from booking.accounts.models import Invitation, Membership, User
+from booking.calendars.imports import MAX_FILE_SIZE, pack_upload, read_day_ranges, unpack_upload
 from booking.core.errors import DomainError
 from booking.core.forms import apply_domain_error, choices
 from booking.core.permissions import authorize, load_or_404
-from booking.core.time import current_school_year, school_year_label
+from booking.core.time import current_school_year, local_zone, school_year_label
 from booking.extensions import db
 from booking.organisations import bp, services
 from booking.organisations.forms import (
     CopyClassesForm,
     DeleteForm,
     HolidayForm,
+    HolidayImportConfirmForm,
+    HolidayImportForm,
     PartnerForm,
     RegionForm,
     RegionRulesForm,
@@ -481,3 +484,63 @@ def delete_holiday(holiday_id):
         flash(_("The holiday has been deleted."), "success")
         return redirect(url_for("organisations.holidays", region=region))
     return redirect(url_for("organisations.holidays"))
+
+
+def _holiday_import_message(result) -> str:
+    if not result.skipped_existing:
+        return ngettext("%(num)d holiday has been added.", "%(num)d holidays have been added.", result.added)
+    return _(
+        "%(added)s; %(existing)s.",
+        added=ngettext("%(num)d holiday has been added", "%(num)d holidays have been added", result.added),
+        existing=ngettext("%(num)d was already there", "%(num)d were already there", result.skipped_existing),
+    )
+
+
+@bp.route("/holidays/import", methods=["GET", "POST"])
+@login_required
+def import_holidays():
+    """Upload an .ics file and see what it adds; confirming reads the same file again and adds it."""
+    authorize(Holiday.can_manage(current_user))
+    form = HolidayImportForm(holiday_region=request.args.get("region") or None)
+    confirm_form = HolidayImportConfirmForm()
+    max_name_length = Holiday.__table__.c.name.type.length
+    rows = ignored = None
+    if confirm_form.confirm.data:
+        try:
+            if not confirm_form.validate_on_submit():
+                raise DomainError(_("The file got lost between the preview and the import. Upload it again."))
+            holiday_region = HolidayRegion(confirm_form.holiday_region.data)
+            upload = unpack_upload(confirm_form.upload.data)
+            parsed = read_day_ranges(upload, tz=local_zone(), max_name_length=max_name_length)
+            result = services.import_holidays(holiday_region, parsed.ranges)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash(_holiday_import_message(result), "success")
+            return redirect(url_for("organisations.holidays", region=holiday_region.value))
+    elif form.validate_on_submit():
+        holiday_region = HolidayRegion(form.holiday_region.data)
+        upload = form.file.data.read(MAX_FILE_SIZE + 1)
+        try:
+            parsed = read_day_ranges(upload, tz=local_zone(), max_name_length=max_name_length)
+            confirm_form = HolidayImportConfirmForm(
+                formdata=None, holiday_region=holiday_region.value, upload=pack_upload(upload)
+            )
+            rows, ignored = services.preview_holiday_import(holiday_region, parsed.ranges), parsed.ignored
+        except DomainError as error:
+            ignored = getattr(error, "ignored", None)
+            if not apply_domain_error(form, error):
+                flash(error.message, "error")
+    return render_template(
+        "calendars/import.html",
+        kind="holidays",
+        form=form,
+        confirm_form=confirm_form,
+        rows=rows,
+        ignored=ignored,
+        filename=form.file.data.filename if rows is not None else None,
+        target=HolidayRegion(form.holiday_region.data).label if rows is not None else None,
+        back_url=url_for("organisations.holidays", region=form.holiday_region.data or None),
+    )

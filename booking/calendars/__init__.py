@@ -1,0 +1,1 @@
+"""iCalendar feeds, downloads, invitations and imports."""
