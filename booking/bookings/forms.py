@@ -8,7 +8,7 @@ from booking.core.forms import Form, choices, required, strip, text_field
 from booking.organisations.forms import enum_choices
 
 
-def _coerce_id(value):
+def coerce_id(value):
     """A forged, non-numeric id is simply not one of the choices."""
     try:
         return int(value)
@@ -19,7 +19,7 @@ def _coerce_id(value):
 class BookingForm(Form):
     school_class = SelectField(
         _l("Class"),
-        coerce=_coerce_id,
+        coerce=coerce_id,
         validators=[required(_l("Choose a class."))],
         description=_l("Missing a class? Add it on your school's page first."),
     )
@@ -62,7 +62,7 @@ class EvaluationForm(Form):
     rating = RadioField(
         _l("Rating"),
         choices=choices((value, str(value)) for value in range(1, 6)),
-        coerce=_coerce_id,
+        coerce=coerce_id,
         validators=[InputRequired(message=_l("Choose a rating from 1 to 5."))],
         description=_l("1 is poor, 5 is excellent."),
     )
@@ -71,7 +71,7 @@ class EvaluationForm(Form):
 
 
 class QuotaForm(Form):
-    school_year = SelectField(_l("School year"), coerce=_coerce_id, validators=[required()])
+    school_year = SelectField(_l("School year"), coerce=coerce_id, validators=[required()])
     max_bookings = IntegerField(
         _l("Maximum bookings"),
         validators=[Optional(), NumberRange(min=0, max=10000, message=_l("Enter a number from 0 to 10000."))],

@@ -145,6 +145,8 @@ class Booking(db.Model):
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     evaluation_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A lesson of a lab series (booked together with the class's other lessons).
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("lab_series.id", ondelete="SET NULL"), index=True)
 
     session: Mapped[Session] = relationship()
     school: Mapped[School] = relationship()
@@ -156,6 +158,7 @@ class Booking(db.Model):
         order_by="(BookingEvent.created_at, BookingEvent.id)",
     )
     evaluation: Mapped[Evaluation | None] = relationship(back_populates="booking", cascade="all, delete-orphan")
+    series = relationship("LabSeries", back_populates="lessons")
 
     def __str__(self) -> str:
         return f"{self.class_label} – {self.session.activity.title}"
@@ -230,6 +233,16 @@ class Booking(db.Model):
         step = STEPS[name]
         return step.reason == "always" or (step.reason == "late" and self.is_late_cancellation)
 
+    def can_move(self, user) -> bool:
+        """A lab lesson moves to another free slot of its activity at the hand of the coordinator of
+        the school's region or the lab itself, before it starts; the school is told."""
+        return (
+            self.session.lab_id is not None
+            and self.status in (BookingStatus.REQUESTED, BookingStatus.CONFIRMED)
+            and not self.has_started
+            and bool({Actor.COORDINATOR, Actor.PARTNER} & self.actors_of(user))
+        )
+
     def can_evaluate(self, user) -> bool:
         return self.status is BookingStatus.ATTENDED and self.evaluation is None and self.is_school_member(user)
 
@@ -265,6 +278,7 @@ EVENT_LABELS = {
     "waitlist": _l("Joined the waiting list"),
     "promote": _l("Promoted from the waiting list"),
     "session_cancelled": _l("Session cancelled"),
+    "move": _l("Moved to another slot"),
     **{name: step.label for name, step in STEPS.items()},
 }
 

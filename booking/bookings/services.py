@@ -28,6 +28,7 @@ from sqlalchemy.orm import joinedload
 
 from booking.bookings.models import (
     ACTIVE_STATUSES,
+    HOLDING_STATUSES,
     STEPS,
     Booking,
     BookingEvent,
@@ -38,8 +39,9 @@ from booking.bookings.models import (
 from booking.catalogue.models import Activity, ActivityStatus, Session, SessionStatus, activity_regions, search_key
 from booking.core.errors import DomainError
 from booking.core.outbox import queue_email
-from booking.core.time import from_local, school_year_of, to_local, utcnow
+from booking.core.time import current_school_year, from_local, school_year_of, to_local, utcnow
 from booking.extensions import db
+from booking.labs.models import LabQuota
 from booking.organisations.models import Partner, Region, School, SchoolClass
 
 
@@ -125,7 +127,6 @@ def check_session_open(session: Session) -> None:
 
 
 def _check_request(session: Session, request: BookingRequest) -> None:
-    activity = session.activity
     school_class = request.school_class
     check_session_open(session)
     if school_class.school_year != school_year_of(to_local(session.starts_at).date()):
@@ -133,6 +134,19 @@ def _check_request(session: Session, request: BookingRequest) -> None:
             _("%(label)s is a class of another school year than this session.", label=school_class.label),
             field="school_class",
         )
+    check_class_fits(session.activity, request)
+    if request.pupils > session.capacity_pupils:
+        raise DomainError(
+            _("This session has room for %(count)s pupils at most.", count=session.capacity_pupils), field="pupils"
+        )
+    existing = active_booking_of_class(session, school_class)
+    if existing is not None:
+        raise DomainError(already_booked_message(existing), field="school_class")
+
+
+def check_class_fits(activity: Activity, request: BookingRequest) -> None:
+    """The activity's own rules for a class: its grades, its group size, and the class's size."""
+    school_class = request.school_class
     if school_class.grade not in activity.grades:
         raise DomainError(
             _(
@@ -160,15 +174,8 @@ def _check_request(session: Session, request: BookingRequest) -> None:
             ),
             field="pupils",
         )
-    if request.pupils > session.capacity_pupils:
-        raise DomainError(
-            _("This session has room for %(count)s pupils at most.", count=session.capacity_pupils), field="pupils"
-        )
     if request.adults < 0:
         raise DomainError(_("The number of adults cannot be negative."), field="adults")
-    existing = active_booking_of_class(session, school_class)
-    if existing is not None:
-        raise DomainError(already_booked_message(existing), field="school_class")
 
 
 def already_booked_message(booking: Booking) -> str:
@@ -221,13 +228,24 @@ def _admitted_status(session: Session) -> BookingStatus:
     return BookingStatus.REQUESTED if session.activity.requires_confirmation else BookingStatus.CONFIRMED
 
 
-def book_session(session: Session, request: BookingRequest, *, actor, waitlist: bool = False) -> Booking:
+def book_session(
+    session: Session, request: BookingRequest, *, actor, waitlist: bool = False, series=None, notify: bool = True
+) -> Booking:
     """Book a session for a class, or (``waitlist=True``) put the class on its waiting list.
 
     Raises ``SessionFull`` when the places are gone (or other classes are already waiting for
-    them); the caller then offers the waiting list.
+    them); the caller then offers the waiting list. A lesson of a lab ``series`` is booked with
+    ``notify=False``: the series sends one email for all its lessons.
     """
     _check_request(session, request)
+    if series is None and session.activity.series_length > 1:
+        raise DomainError(
+            _(
+                "%(title)s is booked as a series of %(count)s lessons; book the series.",
+                title=session.activity.title,
+                count=session.activity.series_length,
+            )
+        )
     school_class = request.school_class
     booking = Booking(
         session=session,
@@ -241,6 +259,7 @@ def book_session(session: Session, request: BookingRequest, *, actor, waitlist: 
         notes=request.notes,
         contact_phone=request.contact_phone,
         booked_by=actor,
+        series_id=series.id if series is not None else None,
     )
     # Classes already waiting go first: a newcomer cannot take places they are waiting for. A class
     # sent to the waiting list of a session that has room (a stale page, a forged form) is booked.
@@ -262,15 +281,18 @@ def book_session(session: Session, request: BookingRequest, *, actor, waitlist: 
         db.session.rollback()
         raise DomainError(_("This class already has a booking for this session.")) from None
     _check_quota(school_class.school, booking.school_year)
-    _notify_booked(booking)
+    _check_lab_quota(session, school_class.school, booking.school_year)
+    if notify:
+        _notify_booked(booking)
     return booking
 
 
 # The state machine ----------------------------------------------------------------------------
 
 
-def take_step(booking: Booking, name: str, *, actor, reason: str | None = None) -> BookingEvent:
-    """Move a booking along one step of ``STEPS``; the caller has checked ``booking.can_take``."""
+def take_step(booking: Booking, name: str, *, actor, reason: str | None = None, notify: bool = True) -> BookingEvent:
+    """Move a booking along one step of ``STEPS``; the caller has checked ``booking.can_take``.
+    ``notify=False`` when the caller sends one email for several bookings (a whole series)."""
     step = STEPS[name]
     if not booking.step_allowed_now(step):
         raise DomainError(_("This is not possible for a booking that is %(status)s.", status=booking.status.label))
@@ -288,7 +310,8 @@ def take_step(booking: Booking, name: str, *, actor, reason: str | None = None) 
     event = _move(booking, step.target, name, actor=actor, reason=reason)
     if step.target in (BookingStatus.CANCELLED, BookingStatus.REJECTED):
         booking.status_reason = reason
-    _notify_step(booking, name)
+    if notify:
+        _notify_step(booking, name)
     if event.from_status.holds_places and not step.target.holds_places:
         promote_waiting_list(booking.session)
     return event
@@ -323,6 +346,42 @@ def cancel_session(session: Session, *, actor, reason: str | None) -> Session:
         _notify_school(booking, "booking_cancelled", _l("Cancelled: %(title)s"))
     session.status = SessionStatus.CANCELLED
     return session
+
+
+def move_booking(booking: Booking, target: Session, *, actor, reason: str | None = None) -> BookingEvent:
+    """Move an admitted booking to another session of the same activity, places and all. The new
+    places are taken with the same conditional UPDATE as a booking, so a slot filled a moment ago
+    is refused; the old session's waiting list moves up. The school and the partner are told."""
+    old = booking.session
+    if target.id == old.id:
+        raise DomainError(_("That is the slot the lesson already has."), field="target")
+    if target.activity_id != old.activity_id:
+        raise DomainError(_("Choose a slot of the same activity."), field="target")
+    if target.is_cancelled or target.starts_at <= utcnow():
+        raise DomainError(_("That slot has been cancelled or has already started."), field="target")
+    if booking.status not in (BookingStatus.REQUESTED, BookingStatus.CONFIRMED) or booking.has_started:
+        raise DomainError(_("Only a booking that has not started yet can move."))
+    if booking.school_class_id is not None and db.session.scalar(
+        select(Booking.id).where(
+            Booking.session_id == target.id,
+            Booking.school_class_id == booking.school_class_id,
+            Booking.status.in_(ACTIVE_STATUSES),
+        )
+    ):
+        raise DomainError(_("%(label)s already has a booking in that slot.", label=booking.class_label), field="target")
+    if not _take_places(target, booking.pupils):
+        raise DomainError(_("That slot is no longer free. Choose another one."), field="target")
+    _release_places(old, booking.pupils)
+    booking.session = target
+    booking.reminder_sent_at = None  # the reminder is for the new date
+    reason = (reason or "").strip() or None
+    event = BookingEvent(actor=actor, from_status=booking.status, to_status=booking.status, step="move", reason=reason)
+    booking.history.append(event)
+    promote_waiting_list(old)
+    moved_from = {"moved_from": old}
+    _notify_school(booking, "lesson_moved", _l("Moved: %(title)s"), **moved_from)
+    _notify_partner(booking, "lesson_moved", _l("Moved: %(title)s"), **moved_from)
+    return event
 
 
 # Waiting list ----------------------------------------------------------------------------------
@@ -431,6 +490,99 @@ def set_quota(school: School, school_year: int, max_bookings: int | None) -> Non
 # Evaluation --------------------------------------------------------------------------------------
 
 
+# Lab quotas: lessons ("dagdelen") per school per school year in one lab ----------------------
+
+
+def lab_quota_of(lab_id: int, school_id: int, school_year: int, *, for_update: bool = False) -> LabQuota | None:
+    query = select(LabQuota).where(
+        LabQuota.lab_id == lab_id, LabQuota.school_id == school_id, LabQuota.school_year == school_year
+    )
+    if for_update and db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return db.session.scalar(query)
+
+
+def lab_lessons_used(lab_id: int, school_id: int, school_year: int) -> int:
+    """Lessons the school holds in the lab that year: requested, confirmed, or already given."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .join(Session, Session.id == Booking.session_id)
+        .where(
+            Session.lab_id == lab_id,
+            Booking.school_id == school_id,
+            Booking.school_year == school_year,
+            Booking.status.in_(HOLDING_STATUSES),
+        )
+    )
+
+
+def set_lab_quota(lab_id: int, school: School, school_year: int, max_lessons: int | None) -> None:
+    """``None`` removes the limit. A limit below what the school already holds is allowed: it
+    stops new bookings and leaves the existing ones alone."""
+    quota = lab_quota_of(lab_id, school.id, school_year)
+    if max_lessons is None:
+        if quota is not None:
+            db.session.delete(quota)
+        return
+    if max_lessons < 0:
+        raise DomainError(_("The quota cannot be negative."), field="max_lessons")
+    quota = quota or LabQuota(lab_id=lab_id, school_id=school.id, school_year=school_year)
+    quota.max_lessons = max_lessons
+    db.session.add(quota)
+
+
+def lab_quota_rows(lab_id: int) -> list[tuple[LabQuota, int]]:
+    """The lab's quotas of this and later school years, each with the lessons the school holds."""
+    used = (
+        select(func.count())
+        .select_from(Booking)
+        .join(Session, Session.id == Booking.session_id)
+        .where(
+            Session.lab_id == LabQuota.lab_id,
+            Booking.school_id == LabQuota.school_id,
+            Booking.school_year == LabQuota.school_year,
+            Booking.status.in_(HOLDING_STATUSES),
+        )
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(LabQuota, used)
+        .join(School, School.id == LabQuota.school_id)
+        .where(LabQuota.lab_id == lab_id, LabQuota.school_year >= current_school_year())
+        .options(joinedload(LabQuota.school))
+        .order_by(LabQuota.school_year, School.name)
+    )
+    return [(quota, count) for quota, count in rows]
+
+
+def lab_quota_schools(partner: Partner, user) -> list[School]:
+    """Schools a coordinator may give a quota in the partner's lab: those of the regions the partner
+    serves that the user coordinates (all of them for an admin)."""
+    region_ids = set(partner.region_ids) if user.is_admin else partner.region_ids & user.coordinated_region_ids
+    return list(db.session.scalars(select(School).where(School.region_id.in_(region_ids)).order_by(School.name)))
+
+
+def lab_quota_message(quota: LabQuota, school: School, lab_name: str) -> str:
+    return _(
+        "%(school)s may book %(count)s lessons in %(lab)s in school year %(year)s and has used them. Ask your "
+        "coordinator if you need more.",
+        school=school.name,
+        count=quota.max_lessons,
+        lab=lab_name,
+        year=quota.school_year_label,
+    )
+
+
+def _check_lab_quota(session: Session, school: School, school_year: int) -> None:
+    """Like ``_check_quota``, after this request's first write, with the quota row locked on PostgreSQL."""
+    if session.lab_id is None:
+        return
+    quota = lab_quota_of(session.lab_id, school.id, school_year, for_update=True)
+    if quota is not None and lab_lessons_used(session.lab_id, school.id, school_year) > quota.max_lessons:
+        raise DomainError(lab_quota_message(quota, school, session.lab.name))
+
+
 def evaluate(booking: Booking, *, author, rating: int, comment: str | None) -> Evaluation:
     if booking.status is not BookingStatus.ATTENDED:
         raise DomainError(_("Only a session the class attended can be evaluated."))
@@ -516,22 +668,22 @@ def booking_url(booking: Booking) -> str:
         return url_for("bookings.booking", booking_id=booking.id, _external=True)
 
 
-def _notify_school(booking: Booking, template: str, subject) -> None:
+def _notify_school(booking: Booking, template: str, subject, **context) -> None:
     """Mail the teacher who booked, in their language."""
     teacher = booking.booked_by
     if teacher is not None and teacher.is_active:
-        _notify(booking, teacher.email, teacher.language.value, teacher.name, template, subject)
+        _notify(booking, teacher.email, teacher.language.value, teacher.name, template, subject, **context)
 
 
-def _notify_partner(booking: Booking, template: str, subject) -> None:
+def _notify_partner(booking: Booking, template: str, subject, **context) -> None:
     """Mail the partner's address, in the installation's default language."""
     partner = booking.session.activity.partner
     if partner.email:
         language = current_app.config["BABEL_DEFAULT_LOCALE"]
-        _notify(booking, partner.email, language, partner.contact_name or partner.name, template, subject)
+        _notify(booking, partner.email, language, partner.contact_name or partner.name, template, subject, **context)
 
 
-def _notify(booking: Booking, recipient: str, language: str, name: str, template: str, subject) -> None:
+def _notify(booking: Booking, recipient: str, language: str, name: str, template: str, subject, **context) -> None:
     with force_locale(language):
         title = str(subject) % {"title": booking.session.activity.title}
     queue_email(
@@ -544,6 +696,7 @@ def _notify(booking: Booking, recipient: str, language: str, name: str, template
         activity=booking.session.activity,
         link=booking_url(booking),
         name=name,
+        **context,
     )
 
 

@@ -45,6 +45,10 @@ def _page(query, total: int | None = None):
 def book(session_id):
     session = load_or_404(Session, session_id)
     authorize(session.can_book(current_user))
+    if session.activity.series_length > 1:
+        # A lesson of a series is booked with the rest of its series, from the week it is in.
+        year, week, _weekday = to_local(session.starts_at).isocalendar()
+        return redirect(url_for("labs.book_series", activity_id=session.activity_id, week=f"{year}-W{week:02d}"))
     classes = services.bookable_classes(current_user, session)
     form = BookingForm()
     form.school_class.choices = choices(

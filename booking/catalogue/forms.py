@@ -101,6 +101,16 @@ class ActivityForm(Form):
         validators=[Optional()],
         description=_l("The technieklokaal room it takes place in; its slots come from the lab's timetable."),
     )
+    series_length = IntegerField(
+        _l("Lessons in a series"),
+        invalid_value_message=_l("Enter a number between 1 and 20."),
+        # Only shown to partners with a lab; left out, it means single visits.
+        validators=[Optional(), NumberRange(min=1, max=20, message=_l("Enter a number between 1 and 20."))],
+        render_kw={"min": 1, "max": 20, "inputmode": "numeric"},
+        description=_l(
+            "A class books this many lessons at once, one a week (a lab's lesson series). 1 for single visits."
+        ),
+    )
     cost_type = RadioField(_l("Cost"), choices=enum_choices(CostType), coerce=enum_value, validators=[required()])
     cost = StringField(
         _l("Price in euros"),

@@ -129,6 +129,8 @@ SUBSTANTIAL_FIELDS = {
     "free_cancellation_days": _l("Free cancellation"),
     "requires_confirmation": _l("Partner confirms each request"),
     "regions": _l("Regions"),
+    "lab_id": _l("Lab"),
+    "series_length": _l("Lessons in a series"),
 }
 
 
@@ -189,6 +191,7 @@ class Activity(db.Model):
         CheckConstraint("cost_cents >= 0", name="cost_not_negative"),
         CheckConstraint("cost_type <> 'free' OR cost_cents = 0", name="free_costs_nothing"),
         CheckConstraint("booking_closes_days >= 0 AND free_cancellation_days >= 0", name="booking_days_not_negative"),
+        CheckConstraint("series_length >= 1 AND series_length <= 20", name="series_length_range"),
         Index("ix_activities_status_location_type", "status", "location_type"),
         # Trigram index so the free-text filter (LIKE '%term%') stays fast on PostgreSQL.
         Index(
@@ -221,6 +224,8 @@ class Activity(db.Model):
     requires_confirmation: Mapped[bool] = mapped_column(Boolean, default=True)
     # The technieklokaal room an activity takes place in; its slots come from the room's timetable.
     lab_id: Mapped[int | None] = mapped_column(ForeignKey("labs.id", ondelete="SET NULL"), index=True)
+    # How many lessons ("dagdelen") a class books at once: a lab's lesson series is 4 to 12 of them.
+    series_length: Mapped[int] = mapped_column(default=1, server_default="1")
     # Lower-cased, accent-free title, summary, description and partner name for the free-text filter.
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -29,6 +29,7 @@ from booking.catalogue.models import (
 from booking.core.errors import DomainError
 from booking.core.time import NonexistentLocalTime, from_local, utcnow
 from booking.extensions import db
+from booking.labs.models import Lab
 from booking.organisations.models import Grade, Holiday, HolidayRegion, Partner, Region
 
 MAX_GENERATED_SESSIONS = 400
@@ -90,6 +91,9 @@ class ActivityData:
     free_cancellation_days: int
     requires_confirmation: bool
     regions: list[Region] = field(default_factory=list)
+    # A technieklokaal activity's room, and how many lessons a class books as one series.
+    lab_id: int | None = None
+    series_length: int = 1
 
 
 def _validate_activity(partner: Partner, data: ActivityData) -> None:
@@ -106,6 +110,15 @@ def _validate_activity(partner: Partner, data: ActivityData) -> None:
     outside = {region.id for region in data.regions} - partner.region_ids
     if outside:
         raise DomainError(_("You can only offer activities in regions your organisation serves."), field="regions")
+    if data.lab_id is not None:
+        if data.location_type is not LocationType.TECHNIEKLOKAAL:
+            raise DomainError(_("Only an activity in a technieklokaal takes place in a lab."), field="lab_id")
+        if db.session.scalar(select(Lab.partner_id).where(Lab.id == data.lab_id)) != partner.id:
+            raise DomainError(_("Choose one of your own labs."), field="lab_id")
+    if not 1 <= data.series_length <= 20:
+        raise DomainError(_("A series has 1 to 20 lessons."), field="series_length")
+    if data.series_length > 1 and data.lab_id is None:
+        raise DomainError(_("Only an activity in a lab is booked as a series; choose the lab."), field="lab_id")
 
 
 def _comparable(activity: Activity) -> dict:
@@ -124,6 +137,8 @@ def _comparable(activity: Activity) -> dict:
         "free_cancellation_days": activity.free_cancellation_days,
         "requires_confirmation": activity.requires_confirmation,
         "regions": activity.region_ids,
+        "lab_id": activity.lab_id,
+        "series_length": activity.series_length,
     }
 
 
@@ -153,6 +168,8 @@ def save_activity(activity: Activity | None, *, partner: Partner, actor, data: A
     activity.free_cancellation_days = data.free_cancellation_days
     activity.requires_confirmation = data.requires_confirmation
     activity.regions = list(data.regions)
+    activity.lab_id = data.lab_id
+    activity.series_length = data.series_length
     activity.refresh_search_text()
     if before is not None and activity.status is ActivityStatus.PUBLISHED:
         after = _comparable(activity)

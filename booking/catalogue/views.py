@@ -29,7 +29,7 @@ from booking.core.forms import apply_domain_error, as_id, choices, filter_value
 from booking.core.permissions import authorize, load_or_404
 from booking.core.time import to_local
 from booking.extensions import db
-from booking.labs.models import Lab
+from booking.labs.models import Lab, LabSeries
 from booking.organisations.forms import DeleteForm
 from booking.organisations.models import Grade, HolidayRegion, Partner, Region, School
 from booking.organisations.views import _save
@@ -108,7 +108,10 @@ def activity(activity_id):
         sessions=sessions,
         history=history,
         may_manage=may_manage,
-        may_book=not may_manage and any(s.can_book(current_user) for s in sessions[:1]),
+        may_book=(
+            not may_manage and activity.series_length == 1 and any(s.can_book(current_user) for s in sessions[:1])
+        ),
+        may_book_series=not may_manage and LabSeries.can_book(activity, current_user),
         transitions=activity.transitions_for(current_user),
         transition_form=TransitionForm(),
     )
@@ -126,6 +129,7 @@ def _activity_form(partner: Partner, activity: Activity | None = None) -> Activi
         form.booking_closes_days.data = 7
         form.free_cancellation_days.data = 14
         form.requires_confirmation.data = True
+        form.series_length.data = 1
         form.cost_type.data = CostType.FREE.value
         form.regions.data = [region.id for region in partner.regions]
     if activity is not None and request.method == "GET":
@@ -141,10 +145,7 @@ def _activity_form(partner: Partner, activity: Activity | None = None) -> Activi
 
 
 def _save_activity(activity: Activity | None, partner: Partner, form: ActivityForm) -> Activity:
-    """The lab is set here, not by save_activity; the form's choices limit it to the partner's labs."""
-    activity = services.save_activity(activity, partner=partner, actor=current_user, data=_activity_data(form, partner))
-    activity.lab_id = form.lab_id.data
-    return activity
+    return services.save_activity(activity, partner=partner, actor=current_user, data=_activity_data(form, partner))
 
 
 def _activity_data(form: ActivityForm, partner: Partner) -> services.ActivityData:
@@ -169,6 +170,8 @@ def _activity_data(form: ActivityForm, partner: Partner) -> services.ActivityDat
         free_cancellation_days=form.free_cancellation_days.data,
         requires_confirmation=bool(form.requires_confirmation.data),
         regions=regions,
+        lab_id=form.lab_id.data,
+        series_length=form.series_length.data or 1,
     )
 
 

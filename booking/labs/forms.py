@@ -1,9 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, SubmitField, TimeField
-from wtforms.validators import InputRequired
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TimeField
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
+from booking.bookings.forms import BookingForm, coerce_id
 from booking.catalogue.forms import WEEKDAY_LABELS, long_text, number_field
-from booking.core.forms import Form, email_field, required, text_field
+from booking.core.forms import Form, email_field, required, strip, text_field
+from booking.labs.grid import parse_week
 from booking.organisations.forms import MultiCheckboxField, enum_choices, enum_value
 from booking.organisations.models import HolidayRegion
 
@@ -54,3 +56,58 @@ class SlotsForm(Form):
     school_year = SelectField(_l("School year"), coerce=int, validators=[required()])
     preview = SubmitField(_l("Preview"))
     create = SubmitField(_l("Create these slots"))
+
+
+class SeriesForm(BookingForm):
+    """A class's lesson series: the class and its numbers (as for one booking), a weekday and
+    period of the timetable, and the week of the first lesson."""
+
+    period = SelectField(_l("Day and period"), coerce=coerce_id, validators=[required(_l("Choose a day and period."))])
+    first_week = StringField(
+        _l("First week"),
+        filters=[strip],
+        validators=[
+            InputRequired(message=_l("Choose the week of the first lesson.")),
+        ],
+        render_kw={"type": "week"},
+        description=_l("The series runs weekly from this week; holidays and closed days are skipped."),
+    )
+    expected = HiddenField()
+    propose = SubmitField(_l("Show the proposal"))
+    confirm = SubmitField(_l("Book these lessons"))
+
+    def validate_first_week(self, field):
+        if parse_week(field.data) is None:
+            raise ValidationError(_l("Choose a week, like 2027-W05."))
+
+
+class SeriesCancelForm(Form):
+    reason = long_text(
+        _l("Reason"),
+        1000,
+        rows=3,
+        description=_l("Needed after the free cancellation period, and always from the lab or a coordinator."),
+    )
+    submit = SubmitField(_l("Cancel the series"))
+
+
+class MoveForm(Form):
+    target = SelectField(_l("New slot"), coerce=coerce_id, validators=[required(_l("Choose a slot."))])
+    reason = long_text(_l("Message to the school"), 1000, rows=3, description=_l("Why the lesson moves."))
+    submit = SubmitField(_l("Move the lesson"))
+
+
+class LabQuotaForm(Form):
+    school = SelectField(_l("School"), coerce=coerce_id, validators=[required(_l("Choose a school."))])
+    school_year = SelectField(_l("School year"), coerce=int, validators=[required()])
+    max_lessons = IntegerField(
+        _l("Lessons (dagdelen) at most"),
+        invalid_value_message=_l("Enter a number from 0 to 500, or leave it empty."),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=500, message=_l("Enter a number from 0 to 500, or leave it empty.")),
+        ],
+        render_kw={"min": 0, "max": 500, "inputmode": "numeric"},
+        description=_l("Empty means no limit."),
+    )
+    submit = SubmitField(_l("Save quota"))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from booking.core.time import school_year_label, utcnow
 from booking.core.types import UTCDateTime, enum_type
 from booking.extensions import db
-from booking.organisations.models import HolidayRegion, Partner, PartnerKind
+from booking.organisations.models import HolidayRegion, Partner, PartnerKind, School
 
 WEEKDAY_NAMES = [_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),
                  _l("Sunday")]  # fmt: skip
@@ -85,6 +85,15 @@ class Lab(db.Model):
         """The lab's own staff and the coordinators of the regions it serves keep its timetable."""
         return self.partner_id in user.partner_ids or self.partner.can_edit(user)
 
+    def can_see_bookers(self, user) -> bool:
+        """Which school and class took a slot: the lab's staff and coordinators. Teachers see only
+        their own school's bookings (the week grid adds those); everyone else sees "taken"."""
+        return self.can_manage(user)
+
+    def can_set_quotas(self, user) -> bool:
+        """How many lessons a school gets is the coordinators' call, not the lab's."""
+        return self.partner.can_edit(user)
+
 
 class LabPeriod(db.Model):
     """A named period of one weekday in a lab's timetable for a school year ("ochtend" 08:30–11:30)."""
@@ -140,3 +149,78 @@ class LabClosure(db.Model):
 
     def covers(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on
+
+
+class LabSeries(db.Model):
+    """A class's lesson series in a lab: the bookings of one class on several lab sessions of one
+    activity, booked together (weekday, period and start week chosen by the teacher). The lessons
+    are ordinary bookings with ``series_id`` set; each can be cancelled or moved on its own."""
+
+    __tablename__ = "lab_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lab_id: Mapped[int] = mapped_column(ForeignKey("labs.id", ondelete="RESTRICT"), index=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="RESTRICT"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="RESTRICT"), index=True)
+    class_label: Mapped[str] = mapped_column(String(40))
+    school_year: Mapped[int]
+    # What the teacher asked for: "Tuesday ochtend", from the start week on.
+    weekday: Mapped[int]
+    period_name: Mapped[str] = mapped_column(String(40))
+    first_day: Mapped[date]
+    booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    lab: Mapped[Lab] = relationship()
+    activity = relationship("Activity")
+    school: Mapped[School] = relationship()
+    booked_by = relationship("User")
+    lessons = relationship("Booking", back_populates="series", order_by="Booking.id")
+
+    def __str__(self) -> str:
+        return f"{self.class_label} – {self.activity.title}"
+
+    @property
+    def weekday_name(self):
+        return WEEKDAY_NAMES[self.weekday]
+
+    # Who may do what: the lessons' own permissions decide; these are the series-wide ones.
+
+    @staticmethod
+    def can_book(activity, user) -> bool:
+        """Teachers book a series of an activity in a lab that has more than one lesson."""
+        return (
+            bool(user.school_ids) and activity.is_published and activity.lab_id is not None
+            and activity.series_length > 1
+        )  # fmt: skip
+
+    def can_view(self, user) -> bool:
+        return any(lesson.can_view(user) for lesson in self.lessons)
+
+    def can_cancel(self, user) -> bool:
+        return any(lesson.can_take(user, "cancel") or lesson.can_take(user, "withdraw") for lesson in self.lessons)
+
+
+class LabQuota(db.Model):
+    """The most lessons ("dagdelen") a school may hold in a lab in one school year, set by a
+    coordinator. No row: no limit."""
+
+    __tablename__ = "lab_quotas"
+    __table_args__ = (
+        UniqueConstraint("lab_id", "school_id", "school_year"),
+        CheckConstraint("max_lessons >= 0", name="max_lessons_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lab_id: Mapped[int] = mapped_column(ForeignKey("labs.id", ondelete="CASCADE"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+    school_year: Mapped[int]
+    max_lessons: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    lab: Mapped[Lab] = relationship()
+    school: Mapped[School] = relationship()
+
+    @property
+    def school_year_label(self) -> str:
+        return school_year_label(self.school_year)

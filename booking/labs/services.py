@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from booking.bookings.models import Booking
+from booking.calendars.imports import DayRange, ImportResult, ImportRow
 from booking.catalogue.models import Activity, ActivityStatus, LocationType, Session, SessionStatus
 from booking.catalogue.services import holidays_between
 from booking.core.errors import DomainError
@@ -270,11 +271,11 @@ def carry_out(lab: Lab, activity: Activity, plan: SlotPlan) -> SlotResult:
 def add_slot(lab: Lab, activity: Activity, starts_at: datetime, ends_at: datetime) -> Session:
     """A session of the activity in the lab, if the room is free then.
 
-    Race-free on both databases: the lab is locked first (see ``_lock_lab``), so the overlap check
+    Race-free on both databases: the lab is locked first (see ``lock_lab``), so the overlap check
     and the insert cannot interleave with another request's. On PostgreSQL the exclusion constraint
     ``ex_sessions_no_overlap_in_lab`` has the last word should anything bypass this function.
     """
-    _lock_lab(lab)
+    lock_lab(lab)
     other = db.session.scalar(
         select(Session)
         .where(
@@ -308,7 +309,7 @@ def add_slot(lab: Lab, activity: Activity, starts_at: datetime, ends_at: datetim
     return session
 
 
-def _lock_lab(lab: Lab) -> None:
+def lock_lab(lab: Lab) -> None:
     """Serialise changes to one lab's sessions until the transaction ends. On PostgreSQL a row lock
     on the lab: without it two overlapping inserts wait on each other's exclusion check and one dies
     of a deadlock instead of getting a message. On SQLite a no-op write takes the database's write
@@ -331,3 +332,28 @@ def _taken(lab: Lab, other: Session) -> DomainError:
             title=other.activity.title,
         )
     )
+
+
+# Importing closures from an .ics file ------------------------------------------------------------
+
+
+def preview_closure_import(lab: Lab, ranges: list[DayRange]) -> list[ImportRow]:
+    """Per range of the file: a new closure, or one already there (same first day, last day and reason)."""
+    existing = {
+        (closure.starts_on, closure.ends_on, closure.reason): closure
+        for closure in db.session.scalars(select(LabClosure).where(LabClosure.lab_id == lab.id))
+    }
+    return [ImportRow(r, existing=existing.get((r.first_day, r.last_day, r.name))) for r in ranges]
+
+
+def import_closures(lab: Lab, ranges: list[DayRange]) -> ImportResult:
+    """Add the new closures of the file. The lab is locked first, so two imports at once add each once."""
+    lock_lab(lab)
+    rows = preview_closure_import(lab, ranges)
+    for row in rows:
+        if row.will_be_added:
+            db.session.add(
+                LabClosure(lab=lab, starts_on=row.range.first_day, ends_on=row.range.last_day, reason=row.range.name)
+            )
+    added = sum(1 for row in rows if row.will_be_added)
+    return ImportResult(added=added, skipped_existing=len(rows) - added)

@@ -1,17 +1,33 @@
+from datetime import date, timedelta
+
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, format_datetime, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from booking.bookings.models import Booking, BookingStatus
+from booking.bookings.services import BookingRequest, lab_quota_rows, lab_quota_schools, set_lab_quota
+from booking.calendars.forms import IcsConfirmForm, IcsUploadForm
+from booking.calendars.imports import MAX_FILE_SIZE, pack_upload, read_day_ranges, unpack_upload
+from booking.catalogue.models import Activity
 from booking.core.errors import DomainError
 from booking.core.forms import apply_domain_error, choices
 from booking.core.permissions import authorize, load_or_404
-from booking.core.time import current_school_year, school_year_label
+from booking.core.time import current_school_year, local_zone, school_year_label
 from booking.extensions import db
-from booking.labs import bp, services
-from booking.labs.forms import ClosureForm, LabForm, PeriodForm, SlotsForm
-from booking.labs.models import WEEKDAY_NAMES, Lab, LabClosure, LabPeriod
+from booking.labs import bp, grid, series, services
+from booking.labs.forms import (
+    ClosureForm,
+    LabForm,
+    LabQuotaForm,
+    MoveForm,
+    PeriodForm,
+    SeriesCancelForm,
+    SeriesForm,
+    SlotsForm,
+)
+from booking.labs.models import WEEKDAY_NAMES, Lab, LabClosure, LabPeriod, LabSeries
 from booking.organisations.forms import DeleteForm
 from booking.organisations.models import HolidayRegion, Partner, Region
 from booking.organisations.views import _save
@@ -121,7 +137,13 @@ def _period_form(lab: Lab, year: int) -> PeriodForm:
     return form
 
 
-def _render_lab(lab: Lab, year: int, period_form: PeriodForm | None = None, closure_form: ClosureForm | None = None):
+def _render_lab(
+    lab: Lab,
+    year: int,
+    period_form: PeriodForm | None = None,
+    closure_form: ClosureForm | None = None,
+    week_start: date | None = None,
+):
     may_manage = lab.can_manage(current_user)
     periods = lab.periods_in(year)
     weekdays = sorted({p.weekday for p in periods} | {0, 1, 2, 3, 4})
@@ -146,6 +168,8 @@ def _render_lab(lab: Lab, year: int, period_form: PeriodForm | None = None, clos
         closures=lab.closures,
         activities=activities,
         may_manage=may_manage,
+        week_grid=grid.week_grid(lab, week_start or grid.default_week(), current_user),
+        this_week=grid.week_label(grid.default_week()),
         **context,
     )
 
@@ -156,7 +180,11 @@ def lab(lab_id):
     lab = load_or_404(Lab, lab_id)
     authorize(lab.can_view(current_user))
     year = request.args.get("year", type=int)
-    return _render_lab(lab, year if year in _school_years(lab) else current_school_year())
+    week = request.args.get("week", "")
+    week_start = grid.parse_week(week) if week else None
+    if week and week_start is None:
+        flash(_("The week %(week)s was not understood; this is the current week.", week=week[:20]), "info")
+    return _render_lab(lab, year if year in _school_years(lab) else current_school_year(), week_start=week_start)
 
 
 @bp.post("/labs/<int:lab_id>/periods")
@@ -231,6 +259,189 @@ def delete_closure(closure_id):
 # Slots ---------------------------------------------------------------------------------------
 
 
+# Lesson series ---------------------------------------------------------------------------------
+
+
+def _series_form(activity: Activity) -> tuple[SeriesForm, list]:
+    years = [current_school_year(), current_school_year() + 1]
+    classes = series.series_classes(current_user, years)
+    periods = series.series_periods(activity.lab, years)
+    form = SeriesForm()
+    several_years = len({c.school_year for c in classes} | {p.school_year for p in periods}) > 1
+    form.school_class.choices = choices(
+        (c.id, _("%(label)s · %(grade)s · %(count)s pupils", label=c.label, grade=c.grade.label, count=c.pupils)
+         + (f" · {school_year_label(c.school_year)}" if several_years else "")
+         + (f" · {c.school.name}" if len(current_user.school_ids) > 1 else ""))
+        for c in classes
+    )  # fmt: skip
+    form.period.choices = choices(
+        (p.id, f"{p.weekday_name} {p}" + (f" · {p.school_year_label}" if several_years else "")) for p in periods
+    )
+    if request.method == "GET":
+        chosen = next((c for c in classes if c.grade in activity.grades), None)
+        if chosen:
+            form.school_class.data = chosen.id
+            form.pupils.data = min(chosen.pupils, activity.max_pupils)
+        form.adults.data = 2
+        start = series.first_bookable_day(activity)
+        asked = grid.parse_week(request.args.get("week", ""))  # from a lesson's page or the week grid
+        if asked is None or asked < start - timedelta(days=start.weekday()):
+            asked = start + timedelta(days=(7 - start.weekday()) % 7)  # the first Monday from then on
+        form.first_week.data = grid.week_label(asked)
+        form.period.data = request.args.get("period", type=int)
+    return form, classes, periods
+
+
+@bp.route("/activities/<int:activity_id>/series", methods=["GET", "POST"])
+@login_required
+def book_series(activity_id):
+    activity = load_or_404(Activity, activity_id)
+    authorize(LabSeries.can_book(activity, current_user))
+    form, classes, periods = _series_form(activity)
+    proposal = None
+    if form.validate_on_submit():
+        booking_request = BookingRequest(
+            school_class=next(c for c in classes if c.id == form.school_class.data),
+            pupils=form.pupils.data,
+            adults=form.adults.data,
+            notes=form.notes.data,
+            contact_phone=form.contact_phone.data,
+        )
+        period = next(p for p in periods if p.id == form.period.data)
+        week = grid.parse_week(form.first_week.data)
+        try:
+            if form.confirm.data:
+                expected = [int(i) for i in (form.expected.data or "").split(",") if i.isdigit()]
+                booked = series.book_series(
+                    activity, booking_request, period=period, week=week, expected=expected, actor=current_user
+                )
+                db.session.commit()
+                flash(_series_booked_message(booked), "success")
+                return redirect(url_for("labs.series", series_id=booked.id))
+            proposal = series.propose_series(activity, booking_request, period=period, week=week)
+        except series.ProposalChanged as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            proposal = series.propose_series(activity, booking_request, period=period, week=week)
+        except DomainError as error:
+            db.session.rollback()
+            if not apply_domain_error(form, error):
+                flash(error.message, "error")
+        if proposal is not None:
+            form.expected.data = ",".join(str(i) for i in proposal.session_ids)
+    return render_template(
+        "labs/series_form.html",
+        form=form,
+        activity=activity,
+        lab=activity.lab,
+        classes=classes,
+        periods=periods,
+        proposal=proposal,
+    )
+
+
+def _series_booked_message(booked: LabSeries) -> str:
+    if booked.lessons and booked.lessons[0].status is BookingStatus.REQUESTED:
+        return _("Your request for %(count)s lessons has been sent. The lab confirms them; you get an email.",
+                 count=len(booked.lessons))  # fmt: skip
+    return _("Booked: %(count)s lessons. The confirmation is on its way to your email.", count=len(booked.lessons))
+
+
+def _render_series(lab_series: LabSeries, cancel_form: SeriesCancelForm | None = None):
+    lessons = series.lesson_sessions(lab_series)
+    may_cancel = lab_series.can_cancel(current_user) and bool(series.open_lessons(lab_series))
+    return render_template(
+        "labs/series.html",
+        series=lab_series,
+        lessons=lessons,
+        may_cancel=may_cancel,
+        cancel_form=cancel_form or SeriesCancelForm(),
+    )
+
+
+@bp.route("/series/<int:series_id>", endpoint="series")
+@login_required
+def series_page(series_id):
+    lab_series = load_or_404(LabSeries, series_id)
+    authorize(lab_series.can_view(current_user))
+    return _render_series(lab_series)
+
+
+@bp.post("/series/<int:series_id>/cancel")
+@login_required
+def cancel_series(series_id):
+    lab_series = load_or_404(LabSeries, series_id)
+    authorize(lab_series.can_cancel(current_user))
+    form = SeriesCancelForm()
+    if form.validate_on_submit():
+        try:
+            cancelled = series.cancel_series(lab_series, actor=current_user, reason=form.reason.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            if not apply_domain_error(form, error):
+                flash(error.message, "error")
+        else:
+            flash(ngettext("%(num)d lesson has been cancelled.", "%(num)d lessons have been cancelled.",
+                           len(cancelled)), "success")  # fmt: skip
+            return redirect(url_for("labs.series", series_id=lab_series.id))
+    return _render_series(lab_series, cancel_form=form), 400
+
+
+@bp.route("/bookings/<int:booking_id>/move", methods=["GET", "POST"])
+@login_required
+def move_lesson(booking_id):
+    lesson = load_or_404(Booking, booking_id)
+    authorize(lesson.can_move(current_user))
+    targets = series.move_targets(lesson)
+    form = MoveForm()
+    form.target.choices = choices(
+        (s.id, _("%(day)s, %(start)s–%(end)s · %(left)s places left", day=format_date(s.starts_at, "EEEE d MMMM"),
+                 start=format_datetime(s.starts_at, "HH:mm"), end=format_datetime(s.ends_at, "HH:mm"),
+                 left=s.places_left))
+        for s in targets
+    )  # fmt: skip
+    if form.validate_on_submit():
+        target = next(s for s in targets if s.id == form.target.data)
+        try:
+            series.move_lesson(lesson, target, actor=current_user, reason=form.reason.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            if not apply_domain_error(form, error):
+                flash(error.message, "error")
+        else:
+            flash(_("The lesson has moved. %(school)s has been told by email.", school=lesson.school.name), "success")
+            return redirect(url_for("bookings.booking", booking_id=lesson.id))
+    return render_template("labs/move.html", form=form, lesson=lesson, session=lesson.session, targets=targets)
+
+
+# Lab quotas --------------------------------------------------------------------------------------
+
+
+@bp.route("/labs/<int:lab_id>/quotas", methods=["GET", "POST"])
+@login_required
+def quotas(lab_id):
+    lab = load_or_404(Lab, lab_id)
+    authorize(lab.can_set_quotas(current_user))
+    schools = lab_quota_schools(lab.partner, current_user)
+    form = LabQuotaForm()
+    form.school.choices = choices((school.id, school.name) for school in schools)
+    this_year = current_school_year()
+    form.school_year.choices = choices((y, school_year_label(y)) for y in (this_year, this_year + 1))
+    if request.method == "GET":
+        form.school_year.data = this_year
+    if _save(
+        form,
+        lambda: set_lab_quota(
+            lab.id, next(s for s in schools if s.id == form.school.data), form.school_year.data, form.max_lessons.data
+        ),
+        _("The quota has been saved."),
+    ):
+        return redirect(url_for("labs.quotas", lab_id=lab.id))
+    return render_template("labs/quotas.html", lab=lab, form=form, rows=lab_quota_rows(lab.id))
+
+
 def _slots_message(created: int, removed: int, stranded: int) -> str:
     created_text = ngettext("%(num)d slot created", "%(num)d slots created", created)
     removed_text = ngettext("%(num)d removed", "%(num)d removed", removed)
@@ -268,3 +479,63 @@ def slots(lab_id):
             if not apply_domain_error(form, error):
                 flash(error.message, "error")
     return render_template("labs/slots.html", lab=lab, form=form, plan=plan, activity=activity, activities=activities)
+
+
+# Importing closures from an .ics file --------------------------------------------------------
+
+
+def _closure_import_message(result) -> str:
+    if not result.skipped_existing:
+        return ngettext("%(num)d closure has been added.", "%(num)d closures have been added.", result.added)
+    return _(
+        "%(added)s; %(existing)s.",
+        added=ngettext("%(num)d closure has been added", "%(num)d closures have been added", result.added),
+        existing=ngettext("%(num)d was already there", "%(num)d were already there", result.skipped_existing),
+    )
+
+
+@bp.route("/labs/<int:lab_id>/closures/import", methods=["GET", "POST"])
+@login_required
+def import_closures(lab_id):
+    """Upload an .ics file and see what it adds; confirming reads the same file again and adds it."""
+    lab = load_or_404(Lab, lab_id)
+    authorize(lab.can_manage(current_user))
+    form, confirm_form = IcsUploadForm(), IcsConfirmForm()
+    max_name_length = LabClosure.__table__.c.reason.type.length
+    rows = ignored = None
+    if confirm_form.confirm.data:
+        try:
+            if not confirm_form.validate_on_submit():
+                raise DomainError(_("The file got lost between the preview and the import. Upload it again."))
+            upload = unpack_upload(confirm_form.upload.data)
+            parsed = read_day_ranges(upload, tz=local_zone(), max_name_length=max_name_length)
+            result = services.import_closures(lab, parsed.ranges)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash(_closure_import_message(result), "success")
+            return redirect(url_for("labs.lab", lab_id=lab.id, _anchor="closures"))
+    elif form.validate_on_submit():
+        upload = form.file.data.read(MAX_FILE_SIZE + 1)
+        try:
+            parsed = read_day_ranges(upload, tz=local_zone(), max_name_length=max_name_length)
+            confirm_form = IcsConfirmForm(formdata=None, upload=pack_upload(upload))
+            rows, ignored = services.preview_closure_import(lab, parsed.ranges), parsed.ignored
+        except DomainError as error:
+            ignored = getattr(error, "ignored", None)
+            if not apply_domain_error(form, error):
+                flash(error.message, "error")
+    return render_template(
+        "calendars/import.html",
+        kind="closures",
+        lab=lab,
+        form=form,
+        confirm_form=confirm_form,
+        rows=rows,
+        ignored=ignored,
+        filename=form.file.data.filename if rows is not None else None,
+        target=lab.name,
+        back_url=url_for("labs.lab", lab_id=lab.id, _anchor="closures"),
+    )
