@@ -21,6 +21,7 @@ from booking.core.forms import apply_domain_error, as_id, choices, filter_value
 from booking.core.permissions import authorize, load_or_404, safe_next
 from booking.core.time import current_school_year, local_zone, school_year_label, to_local
 from booking.extensions import db
+from booking.labs import series as lab_series
 from booking.organisations.models import Partner, Region, School
 from booking.organisations.views import _save
 
@@ -48,7 +49,15 @@ def book(session_id):
     if session.activity.series_length > 1:
         # A lesson of a series is booked with the rest of its series, from the week it is in.
         year, week, _weekday = to_local(session.starts_at).isocalendar()
-        return redirect(url_for("labs.book_series", activity_id=session.activity_id, week=f"{year}-W{week:02d}"))
+        period = lab_series.period_of(session)
+        return redirect(
+            url_for(
+                "labs.book_series",
+                activity_id=session.activity_id,
+                week=f"{year}-W{week:02d}",
+                period=period.id if period else None,
+            )
+        )
     classes = services.bookable_classes(current_user, session)
     form = BookingForm()
     form.school_class.choices = choices(

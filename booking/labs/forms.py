@@ -86,7 +86,7 @@ class SeriesCancelForm(Form):
         _l("Reason"),
         1000,
         rows=3,
-        description=_l("Needed after the free cancellation period, and always from the lab or a coordinator."),
+        description=_l("Needed after the free cancellation period, and always when the lab or a coordinator cancels."),
     )
     submit = SubmitField(_l("Cancel the series"))
 
@@ -101,7 +101,7 @@ class LabQuotaForm(Form):
     school = SelectField(_l("School"), coerce=coerce_id, validators=[required(_l("Choose a school."))])
     school_year = SelectField(_l("School year"), coerce=int, validators=[required()])
     max_lessons = IntegerField(
-        _l("Lessons (dagdelen) at most"),
+        _l("Maximum lessons (dagdelen)"),
         invalid_value_message=_l("Enter a number from 0 to 500, or leave it empty."),
         validators=[
             Optional(),

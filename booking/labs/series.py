@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
 from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -136,9 +136,10 @@ def _check_series(activity: Activity, request: bookings.BookingRequest, period: 
     earliest = first_bookable_day(activity)
     if first_day < earliest:
         raise DomainError(
-            _(
-                "Bookings close %(days)s days before a lesson; the first lesson can be on %(day)s at the earliest.",
-                days=activity.booking_closes_days,
+            ngettext(
+                "Bookings close %(num)d day before a lesson; the first lesson can be on %(day)s at the earliest.",
+                "Bookings close %(num)d days before a lesson; the first lesson can be on %(day)s at the earliest.",
+                activity.booking_closes_days,
                 day=earliest.strftime("%d-%m-%Y"),
             ),
             field="first_week",
@@ -409,5 +410,20 @@ def series_classes(user, school_years: list[int]) -> list[SchoolClass]:
             .where(SchoolClass.school_id.in_(user.school_ids), SchoolClass.school_year.in_(school_years))
             .options(joinedload(SchoolClass.school))
             .order_by(SchoolClass.school_year, SchoolClass.grade, SchoolClass.label)
+        )
+    )
+
+
+def period_of(session: Session) -> LabPeriod | None:
+    """The timetable period a lab slot was made from (same weekday and start), to start a series there."""
+    if session.lab_id is None:
+        return None
+    start = to_local(session.starts_at)
+    return db.session.scalar(
+        select(LabPeriod).where(
+            LabPeriod.lab_id == session.lab_id,
+            LabPeriod.school_year == school_year_of(start.date()),
+            LabPeriod.weekday == start.weekday(),
+            LabPeriod.starts_at == start.time(),
         )
     )

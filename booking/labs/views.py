@@ -14,7 +14,7 @@ from booking.catalogue.models import Activity
 from booking.core.errors import DomainError
 from booking.core.forms import apply_domain_error, choices
 from booking.core.permissions import authorize, load_or_404
-from booking.core.time import current_school_year, local_zone, school_year_label
+from booking.core.time import current_school_year, local_zone, school_year_label, to_local
 from booking.extensions import db
 from booking.labs import bp, grid, series, services
 from booking.labs.forms import (
@@ -274,8 +274,14 @@ def _series_form(activity: Activity) -> tuple[SeriesForm, list]:
          + (f" · {c.school.name}" if len(current_user.school_ids) > 1 else ""))
         for c in classes
     )  # fmt: skip
-    form.period.choices = choices(
-        (p.id, f"{p.weekday_name} {p}" + (f" · {p.school_year_label}" if several_years else "")) for p in periods
+    # Grouped per school year when the timetables of two years are open (optgroups).
+    by_year: dict[str, list] = {}
+    for p in periods:
+        by_year.setdefault(p.school_year_label, []).append((p.id, f"{p.weekday_name} {p}"))
+    form.period.choices = (
+        {year: choices(pairs) for year, pairs in by_year.items()}
+        if several_years
+        else choices((p.id, f"{p.weekday_name} {p}") for p in periods)
     )
     if request.method == "GET":
         chosen = next((c for c in classes if c.grade in activity.grades), None)
@@ -350,10 +356,13 @@ def _series_booked_message(booked: LabSeries) -> str:
 def _render_series(lab_series: LabSeries, cancel_form: SeriesCancelForm | None = None):
     lessons = series.lesson_sessions(lab_series)
     may_cancel = lab_series.can_cancel(current_user) and bool(series.open_lessons(lab_series))
+    upcoming = next((lesson for lesson in lessons if not lesson.has_started), lessons[-1] if lessons else None)
+    first_day = to_local(upcoming.session.starts_at).date() if upcoming else None
     return render_template(
         "labs/series.html",
         series=lab_series,
         lessons=lessons,
+        week=grid.week_label(first_day - timedelta(days=first_day.weekday())) if first_day else None,
         may_cancel=may_cancel,
         cancel_form=cancel_form or SeriesCancelForm(),
     )
@@ -396,9 +405,9 @@ def move_lesson(booking_id):
     targets = series.move_targets(lesson)
     form = MoveForm()
     form.target.choices = choices(
-        (s.id, _("%(day)s, %(start)s–%(end)s · %(left)s places left", day=format_date(s.starts_at, "EEEE d MMMM"),
-                 start=format_datetime(s.starts_at, "HH:mm"), end=format_datetime(s.ends_at, "HH:mm"),
-                 left=s.places_left))
+        (s.id, f"{format_date(s.starts_at, 'EEEE d MMMM')}, {format_datetime(s.starts_at, 'HH:mm')}–"
+               f"{format_datetime(s.ends_at, 'HH:mm')} · "
+               + ngettext("%(num)d place left", "%(num)d places left", s.places_left))
         for s in targets
     )  # fmt: skip
     if form.validate_on_submit():

@@ -240,7 +240,7 @@ def test_booking_a_series_books_every_lesson_and_sends_one_email_each(planned, o
     mails = outbox()
     assert [(m.recipient, m.subject) for m in mails] == [
         ("teacher@example.org", "Lesson series booked: Lessenreeks Techniek groep 7-8"),
-        ("lab@example.org", "Lesson series booked: Lessenreeks Techniek groep 7-8"),
+        ("lab@example.org", "Lessenreeks geboekt: Lessenreeks Techniek groep 7-8"),  # the lab's mail is in Dutch
     ]
     assert "Tuesday 8 December 2026, 08:30–11:30" in mails[0].body_text
     assert "Tuesday 12 January 2027" in mails[0].body_text
@@ -286,9 +286,12 @@ def test_a_lesson_of_a_series_is_not_booked_on_its_own(planned, login, client):
     login(planned.people["teacher"])
     response = client.get(f"/sessions/{slot.id}/book")
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/activities/{planned.activity.id}/series?week=2026-W50")
+    assert response.headers["Location"].endswith(
+        f"/activities/{planned.activity.id}/series?week=2026-W50&period={planned.tuesday_morning.id}"
+    )
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'value="2026-W50"' in page
+    assert f'<option selected value="{planned.tuesday_morning.id}">' in page
 
 
 def test_the_same_class_cannot_book_the_same_slots_twice(planned):
@@ -359,7 +362,7 @@ def test_cancelling_the_whole_series_cancels_every_open_lesson_with_one_email(pl
     mails = outbox()[before:]
     assert [(m.recipient, m.subject) for m in mails] == [
         ("teacher@example.org", "Lesson series cancelled: Lessenreeks Techniek groep 7-8"),
-        ("lab@example.org", "Lesson series cancelled: Lessenreeks Techniek groep 7-8"),
+        ("lab@example.org", "Lessenreeks geannuleerd: Lessenreeks Techniek groep 7-8"),
     ]
     with pytest.raises(DomainError, match="no lessons left to cancel"):
         series_service.cancel_series(booked, actor=planned.people["teacher"], reason=None)
