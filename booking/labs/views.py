@@ -410,6 +410,9 @@ def move_lesson(booking_id):
                + ngettext("%(num)d place left", "%(num)d places left", s.places_left))
         for s in targets
     )  # fmt: skip
+    if request.method == "GET" and targets:  # the nearest free slot first
+        current = lesson.session.starts_at
+        form.target.data = min(targets, key=lambda s: abs(s.starts_at - current)).id
     if form.validate_on_submit():
         target = next(s for s in targets if s.id == form.target.data)
         try:

@@ -530,7 +530,9 @@ def test_the_move_page_moves_a_lesson(planned, login, client):
     target = planned.slot(date(2026, 12, 9), time(8, 30))
     login(planned.people["coordinator"])
     page = client.get(f"/bookings/{lesson.id}/move").get_data(as_text=True)
-    assert "Wednesday 9 December, 08:30–11:30" in page
+    assert "Wednesday 9 December, 08:30–11:30 · 30 places left" in page
+    nearest = planned.slot(date(2026, 12, 8), time(12, 30))  # the afternoon of the same day
+    assert f'<option selected value="{nearest.id}">' in page
     response = client.post(f"/bookings/{lesson.id}/move", data={"target": target.id, "reason": ""})
     assert response.status_code == 302
     assert class_bookings(planned.class_7a)[0].session_id == target.id
