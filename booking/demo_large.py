@@ -1,7 +1,8 @@
 """A country-sized demo for benchmarks: about 1,200 schools, 60 partners, 2,000 activities, 80,000 sessions
 from three months ago to seven months ahead, and 150,000 bookings in every state with their history and
-evaluations. Written with bulk inserts so it loads in seconds; deterministic (fixed random seed) and loaded
-at most once per database."""
+evaluations; and six technieklokalen, one per region, whose timetables are planned for the whole school year
+and mostly booked as lesson series. Written with bulk inserts so it loads in seconds; deterministic (fixed
+random seed) and loaded at most once per database."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import NamedTuple
 from flask import current_app
 from sqlalchemy import func, insert, select, text
 
-from booking.bookings.models import Booking, BookingEvent, BookingStatus, Evaluation
+from booking.bookings.models import HOLDING_STATUSES, Booking, BookingEvent, BookingStatus, Evaluation
 from booking.catalogue.models import (
     Activity,
     ActivityGrade,
@@ -27,11 +28,15 @@ from booking.catalogue.models import (
     activity_themes,
     search_key,
 )
+from booking.catalogue.services import holidays_between
 from booking.core.time import from_local, local_today, school_year_of
 from booking.extensions import db
+from booking.labs import services as lab_services
+from booking.labs.models import Lab, LabPeriod, LabQuota, LabSeries
 from booking.organisations.models import (
     EducationLevel,
     Grade,
+    Holiday,
     HolidayRegion,
     Partner,
     PartnerKind,
@@ -40,6 +45,7 @@ from booking.organisations.models import (
     SchoolClass,
     partner_regions,
 )
+from booking.organisations.services import load_holiday_file
 
 MARKER_REGION = "Regio Eindhoven"
 
@@ -153,8 +159,10 @@ def load(
         return {}
     rng = random.Random(20261121)  # noqa: S311 (demo data, not secrets)
     now = datetime.now(UTC)
-    # The organisations and the offer exist from before the oldest booking (up to 120 days before its session).
-    since = now - timedelta(days=300)
+    # The organisations and the offer exist from before the oldest booking (up to 120 days before its session,
+    # and for the labs' series from the enrolment in May before the school year).
+    current_year = school_year_of(local_today())
+    since = min(now - timedelta(days=300), from_local(date(current_year, 4, 1), time(9, 0)))
     themes = {theme.name: theme.id for theme in db.session.scalars(select(Theme))}
     for name in ACTIVITY_TOPICS:
         if name not in themes:
@@ -349,7 +357,12 @@ def load(
             )
             planner.book(len(session_rows) - 1, session_rows[-1], offer, day)
     session_ids = _insert_ids(Session, session_rows)
-    added = planner.write(session_ids)
+    labs = _LabLoader(rng, planner, since=since, year=current_year, first_session=len(session_rows))
+    labs.load(partner_ids, partner_rows, partner_region_of, region_ids, themes)
+    lab_session_ids = _insert_ids(Session, labs.slot_rows)
+    series_ids = _insert_ids(LabSeries, labs.series_rows)
+    _insert(LabQuota.__table__, labs.quota_rows())
+    added = planner.write(session_ids + lab_session_ids, series_ids)
     db.session.flush()
     if db.session.get_bind().dialect.name == "postgresql":
         # Without statistics on the new rows PostgreSQL plans the booking lists as for empty tables (6× slower).
@@ -360,6 +373,9 @@ def load(
         "partners": len(partner_rows),
         "activities": len(activity_rows),
         "sessions": len(session_rows),
+        "labs": len(labs.labs),
+        "lab slots": len(labs.slot_rows),
+        "lab series": len(labs.series_rows),
         **added,
     }
 
@@ -434,6 +450,7 @@ class _Booking:
     # (from, to, step, reason, at), as the engine writes them to booking_events.
     events: list[tuple] = field(default_factory=list)
     evaluation: tuple[int, str | None, datetime] | None = None
+    series: int | None = None  # index in the lab series rows
 
     def move(self, target: BookingStatus, step: str, at: datetime, reason: str | None = None) -> None:
         self.events.append((self.status, target, step, reason, at))
@@ -528,6 +545,47 @@ class _BookingPlanner:
                     if rng.random() < 0.2:
                         booking.move(B.CANCELLED, "leave", self._between(booking.created_at, now))
 
+    def book_series(
+        self, lessons: list[tuple[int, dict, date]], offer: _Offer, year: int, opens: datetime, series: int
+    ) -> list[_Booking]:
+        """A class's lesson series on ``lessons`` (index, row and day of each slot, one a week), as the
+        engine books it: all at once, between ``opens`` (the enrolment) and the first lesson's booking
+        deadline; then each lesson goes its own way (confirmed, attended, sometimes cancelled). The class
+        is of the lab's region and a targeted grade, does the activity once, and has nothing else on
+        those days. Returns the lessons' bookings: none when no such class was found."""
+        rng, now = self.rng, self.now
+        candidates = self._candidates_for(offer, year)
+        days = [day for _, _, day in lessons]
+        for _ in range(20 if candidates else 0):
+            school_class = rng.choice(candidates)
+            if (school_class.id, offer.activity_id) not in self._done and not any(
+                (school_class.id, day) in self._busy for day in days
+            ):
+                break
+        else:
+            return []
+        self._done.add((school_class.id, offer.activity_id))
+        self._busy.update((school_class.id, day) for day in days)
+        last = min(now, lessons[0][1]["starts_at"] - timedelta(days=offer.booking_closes_days))
+        booked_at = self._between(min(opens, last), last)
+        top = min(offer.max_pupils, school_class.pupils)
+        pupils = top if rng.random() < 0.75 else rng.randint(max(offer.min_pupils, top - 6), top)
+        bookings = []
+        for index, session, _ in lessons:
+            booking = _Booking(index, school_class, pupils, booked_at, series=series)
+            bookings.append(booking)
+            self._settle(booking, offer, session["starts_at"], session["ends_at"])
+            if session["starts_at"] > now and booking.status in (B.REQUESTED, B.CONFIRMED) and rng.random() < 0.03:
+                at = self._between(booking.updated_at, now)
+                late = at > session["starts_at"] - timedelta(days=offer.free_cancellation_days)
+                reason = rng.choice(SCHOOL_CANCEL_REASONS) if late or rng.random() < 0.3 else None
+                booking.move(B.CANCELLED, "cancel", at, reason)
+            if booking.status in HOLDING_STATUSES:
+                session["booked_pupils"] += booking.pupils
+                session["booked_classes"] += 1
+        self.bookings += bookings
+        return bookings
+
     def _candidates_for(self, offer: _Offer, year: int) -> list[_Class]:
         key = (offer.regions, offer.grades, year)
         if key not in self._candidates:
@@ -598,7 +656,7 @@ class _BookingPlanner:
             comment = rng.choice(EVALUATION_COMMENTS[rating]) if rng.random() < 0.5 else None
             booking.evaluation = (rating, comment, self._between(marked, min(now, marked + timedelta(days=14))))
 
-    def write(self, session_ids: list[int]) -> dict[str, int]:
+    def write(self, session_ids: list[int], series_ids: list[int]) -> dict[str, int]:
         """Insert the bookings in the order they were made, then their history and evaluations."""
         rng = self.rng
         self.bookings.sort(key=lambda b: b.created_at)
@@ -625,6 +683,7 @@ class _BookingPlanner:
                     "waitlisted_at": b.waitlisted_at,
                     "reminder_sent_at": b.reminder_sent_at,
                     "evaluation_requested_at": b.evaluation_requested_at,
+                    "series_id": None if b.series is None else series_ids[b.series],
                 }
             )
         booking_ids = _insert_ids(Booking, rows)
@@ -650,3 +709,277 @@ class _BookingPlanner:
         ]
         _insert(Evaluation.__table__, evaluations)
         return {"bookings": len(rows), "booking events": len(events), "evaluations": len(evaluations)}
+
+
+# Technieklokalen ---------------------------------------------------------------------------------
+
+# One lab per region, run by the region's first technieklokaal partner: the room and its address.
+LAB_PLACES = {
+    "Regio Groningen": ("Techniekwerkplaats", "Zernikeplein 11, 9747 AS Groningen"),
+    "Regio Zwolle": ("Maaklokaal", "Dokter van Deenweg 84, 8025 BL Zwolle"),
+    "Regio Amersfoort": ("Technieklokaal Vathorst", "Bramenberg 2, 3824 AA Amersfoort"),
+    "Regio Den Haag": ("Technieklokaal Laak", "Leyweg 950, 2545 GX Den Haag"),
+    MARKER_REGION: ("Techniekhal", "Kastelenplein 170, 5653 LX Eindhoven"),
+    "Regio Maastricht": ("Technieklokaal Mosae", "Ambyerstraat Zuid 1, 6225 AA Maastricht"),
+}
+LAB_EQUIPMENT = [
+    "Figuurzagen, soldeerstations, 3D-printers, lasersnijder, LEGO Spike-sets",
+    "Werkbanken, decoupeerzagen, boormachines, micro:bits, een CNC-frees",
+    "Soldeerstations, Arduino-sets, 3D-printers, een vinylsnijder, een zonnepaneel op het dak",
+]
+LAB_CONTACTS = ["Henk", "Ria", "Joost", "Fatima", "Peter", "Anouk", "Kees", "Yvonne"]
+# Every morning, and the afternoons primary schools have lessons (Wednesday and Friday afternoons are free).
+LAB_TIMETABLES = [
+    [("ochtend", {0, 1, 2, 3, 4}, time(8, 30), time(11, 30)), ("middag", {0, 1, 3}, time(12, 45), time(15, 15))],
+    [("ochtend", {0, 1, 2, 3, 4}, time(8, 45), time(11, 45)), ("middag", {0, 1, 3}, time(13, 0), time(15, 15))],
+]
+LAB_CLOSURES = ["Onderhoud machines", "Toetsweek Vakcollege", "Studiedag vrijwilligers", "Verbouwing werkplaats"]
+# What a lab offers, alternating: a groep 7-8 series in the mornings and a shorter groep 6 kennismaking in the
+# afternoons, or one series on every dagdeel. (title, grades, series lengths to choose from, periods or all)
+LAB_OFFERS = [
+    [
+        ("Lessenreeks techniek groep 7-8", (Grade.GROEP_7, Grade.GROEP_8), [6, 8], {"ochtend"}),
+        ("Kennismaken met techniek groep 6", (Grade.GROEP_6,), [4], {"middag"}),
+    ],
+    [("Lessenreeks techniek groep 7-8", (Grade.GROEP_7, Grade.GROEP_8), [4, 5, 6], None)],
+]
+NUMBERS = {4: "vier", 5: "vijf", 6: "zes", 7: "zeven", 8: "acht"}
+# The chance a lab leaves a slot free before the next series in the same dagdeel: about 70% of slots booked.
+LAB_GAP = 0.6
+
+
+class _LabLoader:
+    """Technieklokalen as a technieklokaal runs them: a room with a timetable for the school year and a week
+    closed, one or two activities in it, their slots for the whole school year, and lesson series on most of
+    them. The slots from tomorrow on are the ones ``plan_slots`` plans; those before, the ones it planned on
+    the first day of the school year. A series takes consecutive slots of one dagdeel ("Tuesday ochtend"),
+    one a week, holidays and the closure skipped, as ``propose_series`` proposes them."""
+
+    def __init__(self, rng: random.Random, planner: _BookingPlanner, *, since: datetime, year: int,
+                 first_session: int) -> None:  # fmt: skip
+        self.rng = rng
+        self.planner = planner
+        self.since = since
+        self.year = year
+        self.first_session = first_session  # the first slot's index among all sessions
+        self.opens = from_local(date(year, 5, 15), time(9, 0))  # schools enrol for the school year
+        self.labs: list[Lab] = []
+        self.slot_rows: list[dict] = []
+        self.series_rows: list[dict] = []
+
+    def load(self, partner_ids, partner_rows, partner_region_of, region_ids, themes) -> None:
+        if db.session.scalar(select(Holiday.id).limit(1)) is None:
+            load_holiday_file()
+            db.session.flush()
+        runs: dict[int, int] = {}
+        for partner_id, row in zip(partner_ids, partner_rows, strict=True):
+            if row["kind"] is PartnerKind.TECHNIEKLOKAAL:
+                runs.setdefault(partner_region_of[partner_id][0], partner_id)
+        offers = []
+        for n, (region_id, (region_name, holiday_region, _)) in enumerate(zip(region_ids, REGIONS, strict=True)):
+            if region_id not in runs:
+                continue
+            lab = self._lab(db.session.get(Partner, runs[region_id]), LAB_PLACES[region_name], holiday_region, n)
+            for title, grades, lengths, periods in LAB_OFFERS[n % len(LAB_OFFERS)]:
+                offers.append((lab, region_id, title, grades, self.rng.choice(lengths), periods))
+        activity_ids = self._activities(offers, themes)
+        for activity_id, (lab, region_id, _, grades, length, periods) in zip(activity_ids, offers, strict=True):
+            offer = _Offer(
+                activity_id=activity_id,
+                status=ActivityStatus.PUBLISHED,
+                regions=(region_id,),
+                grades=grades,
+                min_pupils=15,
+                max_pupils=lab.capacity_pupils,
+                requires_confirmation=True,
+                booking_closes_days=14,
+                free_cancellation_days=28,
+            )
+            self._book(lab, offer, length, self._slots(lab, db.session.get(Activity, activity_id), periods))
+
+    def _lab(self, partner: Partner, place: tuple[str, str], holiday_region: HolidayRegion, n: int) -> Lab:
+        rng = self.rng
+        data = lab_services.LabData(
+            name=place[0],
+            address=place[1],
+            capacity_pupils=rng.choice([30, 32]),
+            classes_at_once=1,
+            holiday_region=holiday_region,
+            equipment=rng.choice(LAB_EQUIPMENT),
+            contact_name=f"{rng.choice(LAB_CONTACTS)} {rng.choice(FAMILY_NAMES)}",
+            contact_phone=f"06 {rng.randint(10_000_000, 99_999_999)}",
+            contact_email=partner.email,
+        )
+        lab = lab_services.save_lab(None, partner=partner, data=data)
+        lab.created_at = self.since
+        db.session.flush()
+        for name, weekdays, starts_at, ends_at in LAB_TIMETABLES[n % len(LAB_TIMETABLES)]:
+            lab_services.add_periods_on_weekdays(
+                lab, school_year=self.year, weekdays=weekdays, name=name, starts_at=starts_at, ends_at=ends_at
+            )
+        # A week closed, between October and June, outside the holidays.
+        first, last = date(self.year, 10, 1), date(self.year + 1, 6, 15)
+        holidays = holidays_between(holiday_region, first, last)
+        mondays = [
+            first + timedelta(days=(7 - first.weekday()) % 7, weeks=week) for week in range((last - first).days // 7)
+        ]
+        free = [
+            m for m in mondays if not any(h.starts_on <= m + timedelta(days=4) and m <= h.ends_on for h in holidays)
+        ]
+        monday = rng.choice(free)
+        lab_services.save_closure(
+            lab, None, starts_on=monday, ends_on=monday + timedelta(days=4), reason=rng.choice(LAB_CLOSURES)
+        )
+        db.session.flush()
+        self.labs.append(lab)
+        return lab
+
+    def _activities(self, offers: list[tuple], themes: dict[str, int]) -> list[int]:
+        rows = []
+        for lab, _, title, _, length, periods in offers:
+            period = next(p for p in lab.periods_in(self.year) if periods is None or p.name in periods)
+            minutes = (
+                (period.ends_at.hour - period.starts_at.hour) * 60 + period.ends_at.minute - period.starts_at.minute
+            )
+            title = f"{title} in {lab.name}"
+            summary = f"{NUMBERS[length].capitalize()} dagdelen zagen, solderen, bouwen en programmeren."
+            description = (
+                f"Een klas komt {NUMBERS[length]} weken achter elkaar een dagdeel naar {lab.name}, steeds op dezelfde "
+                "dag. Leerlingen werken in kleine groepjes met vrijwilligers uit de techniek en nemen hun werkstuk "
+                f"mee naar huis. Aangeboden door {lab.partner.name}."
+            )
+            rows.append(
+                {
+                    "partner_id": lab.partner_id,
+                    "status": ActivityStatus.PUBLISHED,
+                    "title": title,
+                    "summary": summary,
+                    "description": description,
+                    "duration_minutes": minutes,
+                    "min_pupils": 15,
+                    "max_pupils": lab.capacity_pupils,
+                    "location_type": LocationType.TECHNIEKLOKAAL,
+                    "address": lab.address,
+                    "cost_type": CostType.FREE,
+                    "cost_cents": 0,
+                    "preparation_notes": "Ongeveer één begeleider per zes leerlingen. Vervoer regelt de school.",
+                    "booking_closes_days": 14,
+                    "free_cancellation_days": 28,
+                    "requires_confirmation": True,
+                    "lab_id": lab.id,
+                    "series_length": length,
+                    "search_text": search_key(f"{title} {summary} {description} {lab.partner.name}"),
+                    "created_at": self.since,
+                    "updated_at": self.since,
+                }
+            )
+        activity_ids = _insert_ids(Activity, rows)
+        grades, topics, regions = [], [], []
+        for activity_id, (_, region_id, _, offered, _, _) in zip(activity_ids, offers, strict=True):
+            grades += [{"activity_id": activity_id, "grade": grade} for grade in offered]
+            topics += [
+                {"activity_id": activity_id, "theme_id": themes[name]} for name in ("Bouwen & constructie", "Robotica")
+            ]
+            regions.append({"activity_id": activity_id, "region_id": region_id})
+        db.session.execute(insert(ActivityGrade), grades)
+        db.session.execute(insert(activity_themes), topics)
+        db.session.execute(insert(activity_regions), regions)
+        return activity_ids
+
+    def _slots(self, lab: Lab, activity: Activity, periods: set[str] | None) -> list[tuple[LabPeriod, date, dict]]:
+        """The activity's slots of the school year in the given periods, in time order, as session rows.
+        The school year's lessons start after the summer holiday, or in September where the holiday data
+        (shipped for two school years) has not got that summer."""
+        first, last = date(self.year, 8, 1), min(local_today(), date(self.year + 1, 7, 31))
+        holidays = holidays_between(lab.holiday_region, first, last)
+        summer = next((holiday for holiday in holidays if holiday.covers(first)), None)
+        first = summer.ends_on + timedelta(days=1) if summer else date(self.year, 9, 1)
+        timetable = lab.periods_in(self.year)
+        planned = []
+        day = first
+        while day <= last:
+            if lab.closure_on(day) is None and not any(holiday.covers(day) for holiday in holidays):
+                planned += [(p, day, from_local(day, p.starts_at), from_local(day, p.ends_at)) for p in timetable
+                            if p.weekday == day.weekday()]  # fmt: skip
+            day += timedelta(days=1)
+        planned += [
+            (s.period, s.day, s.starts_at, s.ends_at)
+            for s in lab_services.plan_slots(lab, activity, self.year).to_create
+        ]
+        slots = []
+        for period, day, starts_at, ends_at in planned:
+            if periods is not None and period.name not in periods:
+                continue
+            row = {
+                "activity_id": activity.id,
+                "lab_id": lab.id,
+                "starts_at": starts_at,
+                "ends_at": ends_at,
+                "place": f"{lab.name}, {lab.address}",
+                "capacity_pupils": lab.capacity_pupils,
+                "max_classes": lab.classes_at_once,
+                "booked_pupils": 0,
+                "booked_classes": 0,
+                "status": SessionStatus.SCHEDULED,
+                "created_at": self.since,
+                "updated_at": self.since,
+            }
+            self.slot_rows.append(row)
+            slots.append((period, day, row))
+        return slots
+
+    def _book(self, lab: Lab, offer: _Offer, length: int, slots: list[tuple[LabPeriod, date, dict]]) -> None:
+        """Series lane by lane (every Tuesday ochtend of the year), on consecutive slots, with free slots between."""
+        first_index = self.first_session + len(self.slot_rows) - len(slots)
+        lanes: dict[tuple[int, str], list[tuple[int, dict, date]]] = {}
+        for index, (period, day, row) in enumerate(slots, first_index):
+            lanes.setdefault((period.weekday, period.name), []).append((index, row, day))
+        for (weekday, period_name), lane in sorted(lanes.items()):
+            start = 0
+            while start + length <= len(lane):
+                if self.rng.random() < LAB_GAP:
+                    start += 1
+                    continue
+                lessons = lane[start : start + length]
+                bookings = self.planner.book_series(lessons, offer, self.year, self.opens, len(self.series_rows))
+                if not bookings:
+                    start += 1
+                    continue
+                school_class = bookings[0].school_class
+                self.series_rows.append(
+                    {
+                        "lab_id": lab.id,
+                        "activity_id": offer.activity_id,
+                        "school_id": school_class.school_id,
+                        "class_label": school_class.label,
+                        "school_year": self.year,
+                        "weekday": weekday,
+                        "period_name": period_name,
+                        "first_day": lessons[0][2],
+                        "booked_by_id": None,
+                        "created_at": bookings[0].created_at,
+                    }
+                )
+                start += length
+
+    def quota_rows(self) -> list[dict]:
+        """Quotas for a few schools per lab, as a coordinator gives them: never below what the school holds."""
+        held: dict[tuple[int, int], int] = {}
+        for booking in self.planner.bookings:
+            if booking.series is not None and booking.status in HOLDING_STATUSES:
+                key = (self.series_rows[booking.series]["lab_id"], booking.school_class.school_id)
+                held[key] = held.get(key, 0) + 1
+        rows = []
+        for lab in self.labs:
+            schools = sorted(school_id for lab_id, school_id in held if lab_id == lab.id)
+            for school_id in self.rng.sample(schools, min(4, len(schools))):
+                rows.append(
+                    {
+                        "lab_id": lab.id,
+                        "school_id": school_id,
+                        "school_year": self.year,
+                        "max_lessons": max(held[(lab.id, school_id)], self.rng.choice([8, 12, 16])),
+                        "updated_at": self.since,
+                    }
+                )
+        return rows

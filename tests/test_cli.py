@@ -1,14 +1,22 @@
+from datetime import UTC, datetime
+from itertools import pairwise
+
+import pytest
+
 from booking.accounts.models import Role, User
+from booking.bookings.models import Booking, BookingEvent
+from booking.catalogue.models import Activity, Session
 from booking.demo import DEMO_PASSWORD
 from booking.extensions import db
+from booking.labs.models import Lab, LabClosure, LabPeriod, LabQuota, LabSeries
 from booking.organisations.models import Partner, PartnerKind, Region, School, SchoolClass
+
+MODELS = (User, Region, School, SchoolClass, Partner, Activity, Session, Booking, BookingEvent, Lab, LabPeriod,
+          LabClosure, LabSeries, LabQuota)  # fmt: skip
 
 
 def counts():
-    return [
-        db.session.scalar(db.select(db.func.count()).select_from(m))
-        for m in (User, Region, School, SchoolClass, Partner)
-    ]
+    return {m.__name__: db.session.scalar(db.select(db.func.count()).select_from(m)) for m in MODELS}
 
 
 def test_demo_loads_the_promised_logins_and_is_idempotent(app, client):
@@ -26,7 +34,10 @@ def test_demo_loads_the_promised_logins_and_is_idempotent(app, client):
         response = app.test_client().post("/login", data={"email": email, "password": DEMO_PASSWORD})
         assert response.status_code == 302, email
     first = counts()
-    assert first[1:] == [1, 3, 9, 2]
+    # Nine classes a school year: this one, and in the summer also the last or the next.
+    years = db.session.scalars(db.select(SchoolClass.school_year).distinct()).all()
+    assert [first[name] for name in ("Region", "School", "SchoolClass", "Partner")] == [1, 3, 9 * len(years), 2]
+    assert first["Lab"] == 1 and first["LabSeries"] == 2 and first["LabQuota"] == 1
     assert runner.invoke(args=["demo"]).exit_code == 0
     assert counts() == first
     kinds = {p.kind for p in db.session.scalars(db.select(Partner))}
@@ -81,8 +92,7 @@ def test_holidays_load_is_idempotent_and_names_its_source(app):
 
 
 def test_large_demo_builds_the_promised_sizes_once(app):
-    from booking.bookings.models import Booking, BookingStatus, Evaluation
-    from booking.catalogue.models import Activity, Session
+    from booking.bookings.models import BookingStatus, Evaluation
 
     runner = app.test_cli_runner()
     result = runner.invoke(args=["demo", "--size", "large"])
@@ -97,9 +107,11 @@ def test_large_demo_builds_the_promised_sizes_once(app):
     evaluated = db.session.scalar(db.select(db.func.count(Evaluation.id)))
     assert 0.5 < evaluated / statuses[BookingStatus.ATTENDED] < 0.7
     assert_bookings_obey_the_engine_rules()
+    assert_the_large_labs_are_planned_and_mostly_booked(result.output)
+    loaded = counts()
     again = runner.invoke(args=["demo", "--size", "large"])
     assert "already loaded" in again.output
-    assert db.session.scalar(db.select(db.func.count(Session.id))) < 80100
+    assert counts() == loaded
 
 
 def assert_bookings_obey_the_engine_rules():
@@ -178,3 +190,137 @@ def assert_bookings_obey_the_engine_rules():
         db.select(Session.starts_at, Booking.school_year).join(Booking, Booking.session_id == Session.id).distinct()
     )
     assert all(school_year_of(to_local(starts_at).date()) == year for starts_at, year in years)
+    assert_labs_are_consistent()
+
+
+# Technieklokalen ----------------------------------------------------------------------------------
+
+
+def test_demo_has_a_lab_with_a_timetable_slots_and_two_booked_series(app):
+    from booking.bookings.models import ACTIVE_STATUSES, BookingStatus
+    from booking.core.time import current_school_year
+    from booking.organisations.models import Holiday
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    lab = db.session.scalar(db.select(Lab))
+    assert (lab.name, lab.partner.name, lab.capacity_pupils, lab.classes_at_once) == (
+        "Lokaal 1", "Technieklokaal Utrecht-West", 30, 1,
+    )  # fmt: skip
+    year = current_school_year()
+    for school_year in (year, year + 1):
+        periods = {
+            (p.weekday, p.name, f"{p.starts_at:%H:%M}", f"{p.ends_at:%H:%M}") for p in lab.periods_in(school_year)
+        }
+        assert periods == {(day, "ochtend", "08:30", "11:30") for day in range(5)} | {
+            (day, "middag", "12:45", "15:15") for day in (0, 1, 3)
+        }
+    assert [closure.reason for closure in lab.closures] == ["Onderhoud lasersnijder"]
+
+    series_activity = db.session.scalar(db.select(Activity).where(Activity.title == "Lessenreeks Techniek groep 7-8"))
+    assert series_activity.lab_id == lab.id and series_activity.series_length == 4 and series_activity.is_published
+    slots = db.session.scalars(db.select(Session).where(Session.activity_id == series_activity.id)).all()
+    assert len(slots) > 20 and all(slot.lab_id == lab.id for slot in slots)
+    lego = db.session.scalar(db.select(Activity).where(Activity.title == "Robots bouwen met LEGO"))
+    assert lego.lab_id == lab.id and lego.sessions
+    midden = db.session.scalars(db.select(Holiday).where(Holiday.holiday_region == lab.holiday_region)).all()
+    assert not any(h.covers(s.starts_at.date()) or lab.closure_on(s.starts_at.date()) for h in midden for s in slots)
+
+    all_series = db.session.scalars(db.select(LabSeries).order_by(LabSeries.id)).all()
+    assert len({series.school_id for series in all_series}) == 2
+    for series in all_series:
+        active = [lesson for lesson in series.lessons if lesson.status in ACTIVE_STATUSES]
+        assert len(active) == series.activity.series_length == 4
+    regenboog = all_series[0]
+    assert (regenboog.school.name, regenboog.class_label, regenboog.booked_by.email) == (
+        "OBS De Regenboog", "Groep 7A", "teacher@example.org",
+    )  # fmt: skip
+    assert {lesson.status for lesson in regenboog.lessons} == {BookingStatus.CONFIRMED}
+    assert {lesson.status for lesson in all_series[1].lessons} == {BookingStatus.REQUESTED}
+    quota = db.session.scalar(db.select(LabQuota))
+    assert (quota.school_id, quota.school_year, quota.max_lessons) == (regenboog.school_id, regenboog.school_year, 8)
+    assert_labs_are_consistent()
+
+
+@pytest.mark.parametrize("day", ["2027-06-14", "2027-07-12", "2027-08-09"])
+def test_demo_in_the_summer_books_the_series_in_the_next_school_year(app, day):
+    """From about June this school year has no weeks left for a series: the demo books them in 2027–2028."""
+    import time_machine
+
+    today = datetime.fromisoformat(day).replace(hour=8, tzinfo=UTC)
+    with time_machine.travel(today, tick=True):
+        result = app.test_cli_runner().invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+        series = db.session.scalars(db.select(LabSeries)).all()
+        assert len(series) == 2 and {s.school_year for s in series} == {2027}
+        assert all(s.first_day > today.date() for s in series)
+        assert all(s.activity.lab.periods_in(2027) for s in series)
+        assert_labs_are_consistent()
+        loaded = counts()
+        assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+        assert counts() == loaded
+
+
+def assert_labs_are_consistent():
+    """No two scheduled sessions of a lab overlap, session counters equal the places their bookings hold,
+    and every lesson of a series is its class's booking on a slot of its activity in its lab."""
+    from booking.bookings.models import HOLDING_STATUSES
+    from booking.catalogue.models import SessionStatus
+
+    slots = db.session.execute(
+        db.select(Session.id, Session.lab_id, Session.starts_at, Session.ends_at, Session.booked_pupils,
+                  Session.booked_classes)
+        .where(Session.lab_id.is_not(None), Session.status == SessionStatus.SCHEDULED)
+        .order_by(Session.lab_id, Session.starts_at)
+    ).all()  # fmt: skip
+    assert slots
+    for before, after in pairwise(slots):
+        assert before.lab_id != after.lab_id or before.ends_at <= after.starts_at, (before, after)
+    held: dict[int, list[int]] = {}
+    for session_id, pupils in db.session.execute(
+        db.select(Booking.session_id, Booking.pupils)
+        .join(Session, Session.id == Booking.session_id)
+        .where(Session.lab_id.is_not(None), Booking.status.in_(list(HOLDING_STATUSES)))
+    ):
+        held.setdefault(session_id, []).append(pupils)
+    assert all((slot.booked_pupils, slot.booked_classes) == (sum(held.get(slot.id, [])), len(held.get(slot.id, [])))
+               for slot in slots)  # fmt: skip
+    lessons = db.session.execute(
+        db.select(Booking.series_id, Booking.school_class_id, Booking.school_id, Booking.class_label,
+                  Booking.school_year, Session.activity_id, Session.lab_id, LabSeries.school_id,
+                  LabSeries.class_label, LabSeries.school_year, LabSeries.activity_id, LabSeries.lab_id)
+        .join(Session, Session.id == Booking.session_id)
+        .join(LabSeries, LabSeries.id == Booking.series_id)
+    ).all()  # fmt: skip
+    assert lessons
+    classes: dict[int, set[int]] = {}
+    for lesson in lessons:
+        assert tuple(lesson[2:7]) == tuple(lesson[7:12]), lesson
+        classes.setdefault(lesson.series_id, set()).add(lesson.school_class_id)
+    assert all(len(class_ids) == 1 for class_ids in classes.values())
+    assert set(classes) == set(db.session.scalars(db.select(LabSeries.id)))
+
+
+def assert_the_large_labs_are_planned_and_mostly_booked(output: str):
+    """Six labs, each with a timetable for this school year and its slots planned through the school year,
+    60–80% of them booked as series of the activity's length."""
+    from booking.core.time import current_school_year
+
+    assert "6 labs" in output
+    year = current_school_year()
+    labs = db.session.scalars(db.select(Lab).join(Partner).where(Partner.name != "Technieklokaal Utrecht-West")).all()
+    assert len(labs) == 6 and len({lab.holiday_region for lab in labs}) == 3
+    for lab in labs:
+        assert len(lab.periods_in(year)) == 8 and lab.closures
+        slots = db.session.execute(
+            db.select(Session.starts_at, Session.booked_classes).where(Session.lab_id == lab.id)
+        ).all()
+        assert {starts_at.month for starts_at, _ in slots} >= {9, 10, 11, 12, 1, 2, 3, 4, 5, 6}, lab.name
+        assert 0.6 <= sum(1 for _, booked in slots if booked) / len(slots) <= 0.8, lab.name
+    lengths = db.session.execute(
+        db.select(LabSeries.id, Activity.series_length, db.func.count(Booking.id))
+        .join(Activity, Activity.id == LabSeries.activity_id)
+        .join(Booking, Booking.series_id == LabSeries.id)
+        .group_by(LabSeries.id, Activity.series_length)
+    ).all()
+    assert len(lengths) > 200
+    assert all(length == lessons and 4 <= length <= 8 for _, length, lessons in lengths)
