@@ -456,6 +456,8 @@ def test_who_may_do_what(planned, login, client, person, book, view, cancel, mov
     assert booked.can_cancel(planned.people[person]) is cancel
     assert client.get(f"/bookings/{lesson.id}/move").status_code == move
     assert client.get(f"/labs/{planned.lab.id}/quotas").status_code == quotas
+    quota_link = f'href="/labs/{planned.lab.id}/quotas"' in client.get(f"/labs/{planned.lab.id}").get_data(as_text=True)
+    assert quota_link is (quotas == 200)
 
 
 def test_anonymous_visitors_are_sent_to_the_login(planned, client):
@@ -542,6 +544,7 @@ def test_the_move_page_moves_a_lesson(planned, login, client):
 
 def test_the_quota_page_sets_and_clears_a_quota(planned, login, client):
     login(planned.people["coordinator"])
+    assert f'href="/labs/{planned.lab.id}/quotas"' in client.get(f"/labs/{planned.lab.id}").get_data(as_text=True)
     data = {"school": planned.school.id, "school_year": 2026, "max_lessons": "8"}
     assert client.post(f"/labs/{planned.lab.id}/quotas", data=data).status_code == 302
     page = client.get(f"/labs/{planned.lab.id}/quotas").get_data(as_text=True)
