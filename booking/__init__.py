@@ -55,6 +55,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from booking.accounts import views as _accounts_views  # noqa: F401
     from booking.bookings import bp as bookings_bp
     from booking.bookings import views as _bookings_views  # noqa: F401
+    from booking.calendars import bp as calendars_bp
+    from booking.calendars import changes as _calendar_changes  # noqa: F401  (keeps SEQUENCE and DTSTAMP)
+    from booking.calendars import models as _calendar_models  # noqa: F401
     from booking.catalogue import bp as catalogue_bp
     from booking.catalogue import views as _catalogue_views  # noqa: F401
     from booking.core import bp as core_bp
@@ -70,6 +73,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(bookings_bp)
     app.register_blueprint(labs_bp)
+    app.register_blueprint(calendars_bp)
 
     from booking import cli
 

@@ -145,6 +145,9 @@ class Booking(db.Model):
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     evaluation_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Calendar identity: raised and stamped on every change a calendar shows (booking.calendars.changes).
+    calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    calendar_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A lesson of a lab series (booked together with the class's other lessons).
     series_id: Mapped[int | None] = mapped_column(ForeignKey("lab_series.id", ondelete="SET NULL"), index=True)
 

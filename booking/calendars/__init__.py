@@ -1,1 +1,5 @@
 """iCalendar feeds, downloads, invitations and imports."""
+
+from flask import Blueprint
+
+bp = Blueprint("calendars", __name__)

@@ -413,6 +413,9 @@ class Session(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Calendar identity: raised and stamped on every change a calendar shows (booking.calendars.changes).
+    calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    calendar_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     activity: Mapped[Activity] = relationship(back_populates="sessions")
     lab = relationship("Lab")

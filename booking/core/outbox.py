@@ -50,6 +50,9 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # An iTIP invitation sent along (METHOD:REQUEST or CANCEL): the method and the calendar's text.
+    calendar_method: Mapped[str | None] = mapped_column(String(10))
+    calendar_ics: Mapped[str | None] = mapped_column(Text)
 
     def to_email(self, sender: str) -> EmailMessage:
         message = EmailMessage()
