@@ -58,6 +58,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from booking.calendars import bp as calendars_bp
     from booking.calendars import changes as _calendar_changes  # noqa: F401  (keeps SEQUENCE and DTSTAMP)
     from booking.calendars import models as _calendar_models  # noqa: F401
+    from booking.calendars import views as _calendar_views  # noqa: F401
     from booking.catalogue import bp as catalogue_bp
     from booking.catalogue import views as _catalogue_views  # noqa: F401
     from booking.core import bp as core_bp
