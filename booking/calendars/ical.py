@@ -46,6 +46,16 @@ def clean_text(value: str | None) -> str:
     return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
+class Text(vText):
+    """TEXT escaped by RFC 5545 §3.3.11 and nothing else: icalendar's own escaping first turns a
+    typed backslash-N ("Utrecht\\Noord") into a line break."""
+
+    def to_ical(self) -> bytes:
+        text = str(self).replace("\r\n", "\n").replace("\r", "\n")
+        text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+        return text.encode(self.encoding)
+
+
 @dataclass(frozen=True)
 class Person:
     email: str
@@ -123,13 +133,13 @@ def _event(item: CalendarEvent, zone: ZoneInfo | None, *, invitation: bool) -> E
         sequence=item.sequence,
         start=when(item.starts_at),
         end=when(item.ends_at),
-        summary=clean_text(item.summary),
+        summary=Text(clean_text(item.summary)),
         status=item.status,
     )
     if item.location:
-        event.add("location", vText(clean_text(item.location)))
+        event.add("location", Text(clean_text(item.location)))
     if item.description:
-        event.add("description", vText(clean_text(item.description)))
+        event.add("description", Text(clean_text(item.description)))
     if item.url:
         event.add("url", item.url)
     if invitation and item.organizer is not None:
@@ -170,8 +180,10 @@ def build_calendar(
     if method:
         calendar.add("method", method)
     elif name:
-        calendar.add("name", clean_text(name))
-        calendar.add("x-wr-calname", clean_text(name))
+        # One line, escaped as TEXT: icalendar writes these two unescaped (and refuses a line break).
+        name = " ".join(clean_text(name).split())
+        calendar.add("name", Text(name))
+        calendar.add("x-wr-calname", Text(name))
     if feed:
         calendar.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", vDuration(REFRESH).to_ical().decode())

@@ -1,8 +1,10 @@
-"""The lab fixtures ("Lokaal 1" of Technieklokaal Utrecht-West) for the closure imports."""
+"""The lab fixtures ("Lokaal 1" of Technieklokaal Utrecht-West) for the closure imports and the lesson
+series, and the booking world (two schools, a partner, coordinators) for the calendar outputs."""
 
 import pytest
 from flask_babel import force_locale
 
+from tests.bookings.conftest import world  # noqa: F401
 from tests.labs.conftest import lab, lab_partner  # noqa: F401
 
 
