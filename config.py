@@ -62,6 +62,8 @@ class Config:
     RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_LOGIN_PER_ACCOUNT = env("RATELIMIT_LOGIN_PER_ACCOUNT", "5 per 15 minutes")
     RATELIMIT_LOGIN_PER_ADDRESS = env("RATELIMIT_LOGIN_PER_ADDRESS", "20 per 15 minutes")
+    # Per calendar feed address: clients poll hourly, but an address may be shared by a whole school.
+    RATELIMIT_FEED_PER_TOKEN = env("RATELIMIT_FEED_PER_TOKEN", "120 per hour")
     RATELIMIT_HEADERS_ENABLED = True
     # Number of proxies in front of the app whose X-Forwarded-For may be trusted (0: none).
     PROXY_COUNT = env_int("PROXY_COUNT", 0)

@@ -59,6 +59,7 @@ MATRIX = {
     "/schools/{school}/quota": [LOGIN, FORBIDDEN, FORBIDDEN, OK, OK],
     "/evaluations": [LOGIN, FORBIDDEN, OK, OK, OK],
     "/labs": [LOGIN, FORBIDDEN, FORBIDDEN, OK, OK],
+    "/calendars": [LOGIN, OK, OK, OK, OK],
 }
 
 # Posts that change something, with the same matrix idea (302 = done and redirected).
@@ -67,6 +68,7 @@ POSTS = {
     "/schools/{school}/classes/copy": [LOGIN, LOGIN, FORBIDDEN, LOGIN, LOGIN],
     "/bookings/{booking}/confirm": [LOGIN, FORBIDDEN, LOGIN, FORBIDDEN, LOGIN],
     "/sessions/{session}/cancel": [LOGIN, FORBIDDEN, LOGIN, FORBIDDEN, LOGIN],
+    "/calendars/feeds/my_bookings": [LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
 }
 
 

@@ -17,6 +17,8 @@ from booking.accounts.forms import (
     RevokeForm,
 )
 from booking.accounts.models import Invitation, Language
+from booking.calendars import services as calendar_feeds
+from booking.calendars.forms import FeedForm
 from booking.core.errors import DomainError
 from booking.core.forms import apply_domain_error
 from booking.core.permissions import authorize, load_or_404, safe_next
@@ -224,4 +226,10 @@ def account():
             login_user(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", language_form=language_form, password_form=password_form)
+    return render_template(
+        "accounts/account.html",
+        language_form=language_form,
+        password_form=password_form,
+        calendar_offers=calendar_feeds.available_feeds(current_user),
+        feed_form=FeedForm(),
+    )

@@ -27,3 +27,7 @@ class IcsConfirmForm(Form):
 
     upload = HiddenField(validators=[DataRequired()])
     confirm = SubmitField(_l("Import"))
+
+
+class FeedForm(Form):
+    """Create, renew or revoke a calendar address: which one is in the URL, the form carries the CSRF token."""

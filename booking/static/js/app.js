@@ -15,3 +15,70 @@ document.addEventListener("submit", function (event) {
     form.dataset.submitted = "yes";
   }
 });
+
+// Copy buttons (data-copy="<id of the element whose text to copy>"): hidden in the HTML, shown only
+// where the browser can copy; without JavaScript the address is still there to select.
+(function () {
+  var canCopy = !!(navigator.clipboard && window.isSecureContext) || !!document.queryCommandSupported && document.queryCommandSupported("copy");
+  if (!canCopy) {
+    return;
+  }
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    button.hidden = false;
+  });
+
+  function fallbackCopy(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    var copied = false;
+    try {
+      copied = document.execCommand("copy");
+    } catch (error) {
+      copied = false;
+    }
+    document.body.removeChild(area);
+    return copied ? Promise.resolve() : Promise.reject(new Error("copy failed"));
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-copy]");
+    if (!button) {
+      return;
+    }
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    if (!source) {
+      return;
+    }
+    var text = source.textContent.trim();
+    var status = button.parentNode.querySelector(".copy-status");
+    var copy = navigator.clipboard && window.isSecureContext ? navigator.clipboard.writeText(text) : fallbackCopy(text);
+    copy.catch(function () {
+      return fallbackCopy(text);
+    }).then(function () {
+      button.classList.add("copied");
+      if (status) {
+        status.textContent = button.getAttribute("data-copied");
+      }
+      window.setTimeout(function () {
+        button.classList.remove("copied");
+        if (status) {
+          status.textContent = "";
+        }
+      }, 4000);
+    }, function () {
+      if (status) {
+        status.textContent = button.getAttribute("data-copy-failed");
+      }
+      var range = document.createRange();
+      range.selectNodeContents(source);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+    });
+  });
+})();
