@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale, ngettext
@@ -36,6 +37,10 @@ from booking.bookings.models import (
     BookingStatus,
     Evaluation,
 )
+from booking.calendars import invitations
+from booking.calendars.events import absolute_url
+from booking.calendars.ical import Person
+from booking.calendars.invitations import CANCEL, REQUEST
 from booking.catalogue.models import Activity, ActivityStatus, Session, SessionStatus, activity_regions, search_key
 from booking.core.errors import DomainError
 from booking.core.outbox import queue_email
@@ -311,7 +316,7 @@ def take_step(booking: Booking, name: str, *, actor, reason: str | None = None, 
     if step.target in (BookingStatus.CANCELLED, BookingStatus.REJECTED):
         booking.status_reason = reason
     if notify:
-        _notify_step(booking, name)
+        _notify_step(booking, name, held=event.from_status.holds_places)
     if event.from_status.holds_places and not step.target.holds_places:
         promote_waiting_list(booking.session)
     return event
@@ -340,11 +345,15 @@ def cancel_session(session: Session, *, actor, reason: str | None) -> Session:
     ).all()
     if bookings and not reason:
         raise DomainError(_("Give a reason; the schools with a booking see it."), field="reason")
+    session.status = SessionStatus.CANCELLED  # first: the mails and their invitations say so
+    held = [booking for booking in bookings if booking.status.holds_places]
     for booking in bookings:
+        invite = CANCEL if booking.status.holds_places else None  # the waiting list had no invitation
         _move(booking, BookingStatus.CANCELLED, "session_cancelled", actor=actor, reason=reason)
         booking.status_reason = reason
-        _notify_school(booking, "booking_cancelled", _l("Cancelled: %(title)s"))
-    session.status = SessionStatus.CANCELLED
+        _notify_school(booking, "booking_cancelled", _l("Cancelled: %(title)s"), invite=invite)
+    if held:
+        _notify_partner_of_session(session, held, _l("Cancelled: %(title)s"), reason=reason)
     return session
 
 
@@ -379,8 +388,8 @@ def move_booking(booking: Booking, target: Session, *, actor, reason: str | None
     booking.history.append(event)
     promote_waiting_list(old)
     moved_from = {"moved_from": old}
-    _notify_school(booking, "lesson_moved", _l("Moved: %(title)s"), **moved_from)
-    _notify_partner(booking, "lesson_moved", _l("Moved: %(title)s"), **moved_from)
+    _notify_school(booking, "lesson_moved", _l("Moved: %(title)s"), invite=REQUEST, **moved_from)
+    _notify_partner(booking, "lesson_moved", _l("Moved: %(title)s"), invite=True, **moved_from)
     return event
 
 
@@ -425,7 +434,7 @@ def promote_waiting_list(session: Session) -> list[Booking]:
             booking.history.append(
                 BookingEvent(actor=None, from_status=BookingStatus.WAITLISTED, to_status=target, step="promote")
             )
-            _notify_school(booking, "booking_promoted", _l("A place for you: %(title)s"))
+            _notify_school(booking, "booking_promoted", _l("A place for you: %(title)s"), invite=REQUEST)
             promoted.append(booking)
             continue
         if skipping is None:
@@ -668,29 +677,85 @@ def booking_url(booking: Booking) -> str:
         return url_for("bookings.booking", booking_id=booking.id, _external=True)
 
 
-def _notify_school(booking: Booking, template: str, subject, **context) -> None:
-    """Mail the teacher who booked, in their language."""
+def _notify_school(booking: Booking, template: str, subject, *, invite: str | None = None, **context) -> None:
+    """Mail the teacher who booked, in their language. ``invite`` (REQUEST or CANCEL) sends the
+    booking's calendar invitation along (``booking.calendars.invitations``)."""
     teacher = booking.booked_by
     if teacher is not None and teacher.is_active:
-        _notify(booking, teacher.email, teacher.language.value, teacher.name, template, subject, **context)
+        calendar = None
+        if invite:
+            calendar = partial(invitations.booking_invitation, [booking], Person(teacher.email, teacher.name), invite)
+        language = teacher.language.value
+        _notify(booking, teacher.email, language, teacher.name, template, subject, calendar=calendar, **context)
 
 
-def _notify_partner(booking: Booking, template: str, subject, **context) -> None:
-    """Mail the partner's address, in the installation's default language."""
+def _notify_partner(booking: Booking, template: str, subject, *, invite: bool = False, **context) -> None:
+    """Mail the partner's address, in the installation's default language. ``invite`` sends the
+    session's calendar invitation along."""
     partner = booking.session.activity.partner
     if partner.email:
         language = current_app.config["BABEL_DEFAULT_LOCALE"]
-        _notify(booking, partner.email, language, partner.contact_name or partner.name, template, subject, **context)
+        name = partner.contact_name or partner.name
+        calendar = None
+        if invite:
+            calendar = partial(invitations.session_invitation, [booking.session], Person(partner.email, name))
+        _notify(booking, partner.email, language, name, template, subject, calendar=calendar, **context)
 
 
-def _notify(booking: Booking, recipient: str, language: str, name: str, template: str, subject, **context) -> None:
+def _notify_partner_of_session(session: Session, bookings: list[Booking], subject, **context) -> None:
+    """Tell the partner that a session with classes on it changed time or place, or was cancelled,
+    with the session's invitation (REQUEST, or CANCEL once cancelled) so their calendar follows."""
+    partner = session.activity.partner
+    if not partner.email:
+        return
+    language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    name = partner.contact_name or partner.name
+    with force_locale(language):
+        title = str(subject) % {"title": session.activity.title}
+        calendar = invitations.session_invitation([session], Person(partner.email, name))
+    queue_email(
+        partner.email,
+        title,
+        "bookings/partner_session_changed",
+        language,
+        calendar=calendar,
+        session=session,
+        activity=session.activity,
+        bookings=bookings,
+        link=absolute_url("catalogue.activity", activity_id=session.activity_id),
+        name=name,
+        **context,
+    )
+
+
+def notify_session_changed(session: Session, was: dict) -> None:
+    """The time or place of a session changed (``was``: its old ``starts_at``, ``ends_at`` and
+    ``place``): every class holding places gets the update of its booking, and the partner that of
+    the session. Changes no calendar shows (capacity) send nothing."""
+    booked = db.session.scalars(
+        select(Booking)
+        .where(Booking.session_id == session.id, Booking.status.in_([BookingStatus.REQUESTED, BookingStatus.CONFIRMED]))
+        .order_by(Booking.id)
+    ).all()
+    for booking in booked:
+        _notify_school(booking, "session_changed", _l("Changed: %(title)s"), invite=REQUEST, was=was)
+    if booked:
+        _notify_partner_of_session(session, booked, _l("Changed: %(title)s"), was=was)
+
+
+def _notify(
+    booking: Booking, recipient: str, language: str, name: str, template: str, subject, *, calendar=None, **context
+) -> None:
+    """``calendar`` builds the invitation; it is called in the recipient's language."""
     with force_locale(language):
         title = str(subject) % {"title": booking.session.activity.title}
+        invitation = calendar() if calendar is not None else None
     queue_email(
         recipient,
         title,
         f"bookings/{template}",
         language,
+        calendar=invitation,
         booking=booking,
         session=booking.session,
         activity=booking.session.activity,
@@ -704,24 +769,27 @@ def _notify_booked(booking: Booking) -> None:
     if booking.status is BookingStatus.WAITLISTED:
         _notify_school(booking, "booking_waitlisted", _l("On the waiting list: %(title)s"))
         return
+    # A request holds its places too: it goes in the teacher's calendar as TENTATIVE until decided.
     if booking.status is BookingStatus.REQUESTED:
-        _notify_school(booking, "booking_requested", _l("Request received: %(title)s"))
-        _notify_partner(booking, "partner_new_request", _l("New booking request: %(title)s"))
+        _notify_school(booking, "booking_requested", _l("Request received: %(title)s"), invite=REQUEST)
+        _notify_partner(booking, "partner_new_request", _l("New booking request: %(title)s"), invite=True)
     else:
-        _notify_school(booking, "booking_confirmed", _l("Confirmed: %(title)s"))
-        _notify_partner(booking, "partner_new_booking", _l("New booking: %(title)s"))
+        _notify_school(booking, "booking_confirmed", _l("Confirmed: %(title)s"), invite=REQUEST)
+        _notify_partner(booking, "partner_new_booking", _l("New booking: %(title)s"), invite=True)
 
 
-def _notify_step(booking: Booking, name: str) -> None:
+def _notify_step(booking: Booking, name: str, *, held: bool) -> None:
+    """``held``: the booking held places before this step, so the teacher had its invitation."""
+    removed = CANCEL if held else None
     if name == "confirm":
-        _notify_school(booking, "booking_confirmed", _l("Confirmed: %(title)s"))
+        _notify_school(booking, "booking_confirmed", _l("Confirmed: %(title)s"), invite=REQUEST)
     elif name == "reject":
-        _notify_school(booking, "booking_rejected", _l("Not possible: %(title)s"))
+        _notify_school(booking, "booking_rejected", _l("Not possible: %(title)s"), invite=removed)
     elif name == "withdraw":
-        _notify_school(booking, "booking_cancelled", _l("Cancelled: %(title)s"))
+        _notify_school(booking, "booking_cancelled", _l("Cancelled: %(title)s"), invite=removed)
     elif name == "cancel":
-        _notify_school(booking, "booking_cancelled", _l("Cancelled: %(title)s"))
-        _notify_partner(booking, "partner_booking_cancelled", _l("Booking cancelled: %(title)s"))
+        _notify_school(booking, "booking_cancelled", _l("Cancelled: %(title)s"), invite=removed)
+        _notify_partner(booking, "partner_booking_cancelled", _l("Booking cancelled: %(title)s"), invite=True)
 
 
 # Lists for the pages -------------------------------------------------------------------------

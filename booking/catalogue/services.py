@@ -10,6 +10,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, nulls_last, select
 from sqlalchemy.orm import contains_eager, selectinload, with_expression
 
+from booking.bookings.services import notify_session_changed
 from booking.catalogue.models import (
     SUBSTANTIAL_FIELDS,
     TRANSITIONS,
@@ -293,6 +294,11 @@ def save_session(session: Session | None, *, activity: Activity, data: SessionDa
     if session is not None and session.is_cancelled:
         raise DomainError(_("A cancelled session cannot be changed."))
     _validate_session(activity, data, session)
+    was = None
+    if session is not None:
+        was = {"starts_at": session.starts_at, "ends_at": session.ends_at, "place": session.place}
+        if was == {"starts_at": data.starts_at, "ends_at": data.ends_at, "place": data.place}:
+            was = None  # only the capacity changed: no calendar shows that
     session = session or Session(activity=activity)
     session.starts_at = data.starts_at
     session.ends_at = data.ends_at
@@ -300,6 +306,8 @@ def save_session(session: Session | None, *, activity: Activity, data: SessionDa
     session.capacity_pupils = data.capacity_pupils
     session.max_classes = data.max_classes
     db.session.add(session)
+    if was is not None:  # the booked schools and the partner get the update, with its invitation
+        notify_session_changed(session, was)
     return session
 
 

@@ -26,6 +26,7 @@ from booking.core.types import UTCDateTime, enum_type
 from booking.extensions import db
 
 CLAIM_LEASE = timedelta(minutes=10)
+INVITATION_FILENAME = "invite.ics"
 
 
 class OutboxStatus(enum.Enum):
@@ -58,7 +59,7 @@ class OutboxMessage(db.Model):
         message = EmailMessage()
         message["From"] = sender
         message["To"] = self.recipient
-        message["Subject"] = self.subject
+        message["Subject"] = " ".join(self.subject.split())  # a line break in a title must not break the header
         message["Date"] = formatdate(self.created_at.timestamp(), localtime=False, usegmt=True)
         domain = parseaddr(sender)[1].rpartition("@")[2] or "techniekrooster.local"
         message["Message-ID"] = make_msgid(idstring=f"outbox-{self.id}", domain=domain)
@@ -66,14 +67,44 @@ class OutboxMessage(db.Model):
         message.set_content(self.body_text)
         if self.body_html:
             message.add_alternative(self.body_html, subtype="html")
+        if self.calendar_ics:
+            self._add_invitation(message)
         message["Content-Language"] = self.language  # after set_content, which clears Content-* headers
         return message
 
+    def _add_invitation(self, message: EmailMessage) -> None:
+        """The iTIP invitation the way Google Calendar sends it (and the CalConnect iMIP best practices
+        advise)::
 
-def queue_email(recipient: str, subject, template: str, language: str, **context) -> OutboxMessage:
+            multipart/mixed
+              multipart/alternative
+                text/plain
+                text/html
+                text/calendar; charset=utf-8; method=REQUEST   <- the part calendar-aware clients act on
+              application/ics; name="invite.ics" (attachment)  <- for clients that only offer files (Yahoo)
+
+        Outlook ignores a calendar sent only as an attachment, so the inline part is the invitation;
+        the attachment is the same bytes. Both are base64, so the calendar's CRLF line ends and
+        folding arrive byte for byte. ``method`` is written unquoted, as Exchange and Google write it
+        (``set_raw``: the email package would quote it).
+        """
+        data = self.calendar_ics.encode()
+        message.add_alternative(data, maintype="text", subtype="calendar", cte="base64")
+        part = message.get_payload()[-1]
+        del part["Content-Type"]
+        part.set_raw("Content-Type", f"text/calendar; charset=utf-8; method={self.calendar_method}")
+        message.add_attachment(data, maintype="application", subtype="ics", filename=INVITATION_FILENAME)
+        message.get_payload()[-1].set_param("name", INVITATION_FILENAME)
+
+
+def queue_email(
+    recipient: str, subject, template: str, language: str, *, calendar: tuple[str, bytes] | None = None, **context
+) -> OutboxMessage:
     """Render an email in the recipient's language and add it to the current transaction.
 
     ``templates/emails/<template>.txt`` is the text body; ``<template>.html`` the HTML body.
+    ``calendar`` is an iTIP invitation sent along: its METHOD ("REQUEST", "CANCEL") and the calendar
+    (``booking.calendars.invitations``).
     """
     with force_locale(language):
         context = {"recipient": recipient, **context}
@@ -84,6 +115,9 @@ def queue_email(recipient: str, subject, template: str, language: str, **context
             body_html=render_template(f"emails/{template}.html", **context),
             language=language,
         )
+    if calendar is not None:
+        message.calendar_method, ics = calendar
+        message.calendar_ics = ics.decode()
     db.session.add(message)
     g.outbox_queued = True
     return message

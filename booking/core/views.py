@@ -159,6 +159,21 @@ def mailbox_message(message_id):
     return render_template("core/mailbox_message.html", message=message)
 
 
+@bp.route("/dev/mailbox/<int:message_id>/invite.ics")
+def mailbox_invitation(message_id):
+    """The calendar invitation a message carries, as the mail client would open it."""
+    if not _mailbox_enabled():
+        abort(404)
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or not message.calendar_ics:
+        abort(404)
+    return current_app.response_class(
+        message.calendar_ics.encode(),
+        content_type=f"text/calendar; charset=utf-8; method={message.calendar_method}",
+        headers={"Content-Disposition": 'attachment; filename="invite.ics"'},
+    )
+
+
 @bp.app_context_processor
 def layout_context():
     if not has_request_context():  # an email rendered by a CLI job has no page around it

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
+from functools import partial
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale, ngettext
@@ -23,6 +24,8 @@ from sqlalchemy.orm import joinedload
 
 from booking.bookings import services as bookings
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
+from booking.calendars import invitations
+from booking.calendars.ical import Person
 from booking.catalogue.models import Activity, Session, SessionStatus
 from booking.catalogue.services import holidays_between
 from booking.core.errors import DomainError
@@ -274,8 +277,9 @@ def book_series(
                   "check the new proposal.", day=to_local(session.starts_at).strftime("%d-%m-%Y"))
             ) from None  # fmt: skip
     _notify_series(
-        series, lessons, "series_booked", _l("Lesson series booked: %(title)s"), partner_template="partner_new_series"
-    )
+        series, lessons, "series_booked", _l("Lesson series booked: %(title)s"), partner_template="partner_new_series",
+        invite=invitations.REQUEST,
+    )  # fmt: skip
     return series
 
 
@@ -324,7 +328,7 @@ def cancel_series(series: LabSeries, *, actor, reason: str | None) -> list[Booki
         bookings.take_step(lesson, step, actor=actor, reason=reason, notify=False)
     _notify_series(
         series, lessons, "series_cancelled", _l("Lesson series cancelled: %(title)s"),
-        partner_template="series_cancelled",
+        partner_template="series_cancelled", invite=invitations.CANCEL,
     )  # fmt: skip
     return lessons
 
@@ -367,24 +371,35 @@ def series_url(series: LabSeries) -> str:
         return url_for("labs.series", series_id=series.id, _external=True)
 
 
-def _notify_series(series: LabSeries, lessons: list[Booking], template: str, subject, *, partner_template: str) -> None:
-    """One email for all lessons: to the teacher who booked, in their language, and to the lab."""
+def _notify_series(
+    series: LabSeries, lessons: list[Booking], template: str, subject, *, partner_template: str, invite: str
+) -> None:
+    """One email for all lessons: to the teacher who booked, in their language, and to the lab. Each
+    carries one invitation with a VEVENT per lesson: the teacher's the lessons (``invite``: REQUEST
+    or CANCEL), the lab's the lessons' sessions (REQUEST: the slots stay)."""
     db.session.flush()
     context = {"series": series, "lessons": lessons, "activity": series.activity, "lab": series.lab,
                "link": series_url(series)}  # fmt: skip
     teacher = series.booked_by
     if teacher is not None and teacher.is_active:
-        _send(teacher.email, teacher.language.value, teacher.name, template, subject, context)
+        attendee = Person(teacher.email, teacher.name)
+        calendar = partial(invitations.booking_invitation, lessons, attendee, invite)
+        _send(teacher.email, teacher.language.value, teacher.name, template, subject, context, calendar)
     partner = series.activity.partner
     if partner.email:
         language = current_app.config["BABEL_DEFAULT_LOCALE"]
-        _send(partner.email, language, partner.contact_name or partner.name, partner_template, subject, context)
+        name = partner.contact_name or partner.name
+        sessions = [lesson.session for lesson in lessons]
+        calendar = partial(invitations.session_invitation, sessions, Person(partner.email, name))
+        _send(partner.email, language, name, partner_template, subject, context, calendar)
 
 
-def _send(recipient: str, language: str, name: str, template: str, subject, context: dict) -> None:
+def _send(recipient: str, language: str, name: str, template: str, subject, context: dict, calendar) -> None:
+    """``calendar`` builds the invitation, in the recipient's language."""
     with force_locale(language):
         title = str(subject) % {"title": context["activity"].title}
-    queue_email(recipient, title, f"labs/{template}", language, name=name, **context)
+        invitation = calendar()
+    queue_email(recipient, title, f"labs/{template}", language, calendar=invitation, name=name, **context)
 
 
 def lesson_sessions(series: LabSeries) -> list[Booking]:
