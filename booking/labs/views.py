@@ -9,12 +9,12 @@ from sqlalchemy import select
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.services import BookingRequest, lab_quota_rows, lab_quota_schools, set_lab_quota
 from booking.calendars.forms import IcsConfirmForm, IcsUploadForm
-from booking.calendars.imports import MAX_FILE_SIZE, pack_upload, read_day_ranges, unpack_upload
+from booking.calendars.import_steps import run_import
 from booking.catalogue.models import Activity
 from booking.core.errors import DomainError
 from booking.core.forms import apply_domain_error, choices
 from booking.core.permissions import authorize, load_or_404
-from booking.core.time import current_school_year, local_zone, school_year_label, to_local
+from booking.core.time import current_school_year, school_year_label, to_local
 from booking.extensions import db
 from booking.labs import bp, grid, series, services
 from booking.labs.forms import (
@@ -512,33 +512,19 @@ def import_closures(lab_id):
     """Upload an .ics file and see what it adds; confirming reads the same file again and adds it."""
     lab = load_or_404(Lab, lab_id)
     authorize(lab.can_manage(current_user))
-    form, confirm_form = IcsUploadForm(), IcsConfirmForm()
-    max_name_length = LabClosure.__table__.c.reason.type.length
-    rows = ignored = None
-    if confirm_form.confirm.data:
-        try:
-            if not confirm_form.validate_on_submit():
-                raise DomainError(_("The file got lost between the preview and the import. Upload it again."))
-            upload = unpack_upload(confirm_form.upload.data)
-            parsed = read_day_ranges(upload, tz=local_zone(), max_name_length=max_name_length)
-            result = services.import_closures(lab, parsed.ranges)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            flash(_closure_import_message(result), "success")
-            return redirect(url_for("labs.lab", lab_id=lab.id, _anchor="closures"))
-    elif form.validate_on_submit():
-        upload = form.file.data.read(MAX_FILE_SIZE + 1)
-        try:
-            parsed = read_day_ranges(upload, tz=local_zone(), max_name_length=max_name_length)
-            confirm_form = IcsConfirmForm(formdata=None, upload=pack_upload(upload))
-            rows, ignored = services.preview_closure_import(lab, parsed.ranges), parsed.ignored
-        except DomainError as error:
-            ignored = getattr(error, "ignored", None)
-            if not apply_domain_error(form, error):
-                flash(error.message, "error")
+    form = IcsUploadForm()
+    step = run_import(
+        form,
+        IcsConfirmForm(),
+        max_name_length=LabClosure.__table__.c.reason.type.length,
+        preview=lambda ranges: services.preview_closure_import(lab, ranges),
+        apply=lambda ranges: services.import_closures(lab, ranges),
+        confirm_form_for=lambda packed: IcsConfirmForm(formdata=None, upload=packed),
+    )
+    if step.result is not None:
+        flash(_closure_import_message(step.result), "success")
+        return redirect(url_for("labs.lab", lab_id=lab.id, _anchor="closures"))
+    rows, ignored, confirm_form = step.rows, step.ignored, step.confirm_form
     return render_template(
         "calendars/import.html",
         kind="closures",

@@ -7,11 +7,11 @@ from sqlalchemy.orm import selectinload
 
 from booking.accounts.forms import InvitationForm, RevokeForm
 from booking.accounts.models import Invitation, Membership, User
-from booking.calendars.imports import MAX_FILE_SIZE, pack_upload, read_day_ranges, unpack_upload
+from booking.calendars.import_steps import run_import
 from booking.core.errors import DomainError
 from booking.core.forms import apply_domain_error, choices
 from booking.core.permissions import authorize, load_or_404
-from booking.core.time import current_school_year, local_zone, school_year_label
+from booking.core.time import current_school_year, school_year_label
 from booking.extensions import db
 from booking.organisations import bp, services
 from booking.organisations.forms import (
@@ -503,36 +503,20 @@ def import_holidays():
     authorize(Holiday.can_manage(current_user))
     form = HolidayImportForm(holiday_region=request.args.get("region") or None)
     confirm_form = HolidayImportConfirmForm()
-    max_name_length = Holiday.__table__.c.name.type.length
-    rows = ignored = None
-    if confirm_form.confirm.data:
-        try:
-            if not confirm_form.validate_on_submit():
-                raise DomainError(_("The file got lost between the preview and the import. Upload it again."))
-            holiday_region = HolidayRegion(confirm_form.holiday_region.data)
-            upload = unpack_upload(confirm_form.upload.data)
-            parsed = read_day_ranges(upload, tz=local_zone(), max_name_length=max_name_length)
-            result = services.import_holidays(holiday_region, parsed.ranges)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            flash(_holiday_import_message(result), "success")
-            return redirect(url_for("organisations.holidays", region=holiday_region.value))
-    elif form.validate_on_submit():
-        holiday_region = HolidayRegion(form.holiday_region.data)
-        upload = form.file.data.read(MAX_FILE_SIZE + 1)
-        try:
-            parsed = read_day_ranges(upload, tz=local_zone(), max_name_length=max_name_length)
-            confirm_form = HolidayImportConfirmForm(
-                formdata=None, holiday_region=holiday_region.value, upload=pack_upload(upload)
-            )
-            rows, ignored = services.preview_holiday_import(holiday_region, parsed.ranges), parsed.ignored
-        except DomainError as error:
-            ignored = getattr(error, "ignored", None)
-            if not apply_domain_error(form, error):
-                flash(error.message, "error")
+    step = run_import(
+        form,
+        confirm_form,
+        max_name_length=Holiday.__table__.c.name.type.length,
+        preview=lambda ranges: services.preview_holiday_import(HolidayRegion(form.holiday_region.data), ranges),
+        apply=lambda ranges: services.import_holidays(HolidayRegion(confirm_form.holiday_region.data), ranges),
+        confirm_form_for=lambda packed: HolidayImportConfirmForm(
+            formdata=None, holiday_region=form.holiday_region.data, upload=packed
+        ),
+    )
+    if step.result is not None:
+        flash(_holiday_import_message(step.result), "success")
+        return redirect(url_for("organisations.holidays", region=confirm_form.holiday_region.data))
+    rows, ignored, confirm_form = step.rows, step.ignored, step.confirm_form
     return render_template(
         "calendars/import.html",
         kind="holidays",
