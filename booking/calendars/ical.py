@@ -17,8 +17,10 @@ the invitations in emails. The rules that matter, and where they are kept:
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from threading import Lock
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration, vText
@@ -189,6 +191,34 @@ def build_calendar(
         calendar.add("x-published-ttl", vDuration(REFRESH).to_ical().decode())
     if timezone is not None and events:
         calendar.add_component(timezone)
-    for item in sorted(events, key=lambda e: (e.starts_at, e.uid)):
-        calendar.add_component(_event(item, zone, invitation=method is not None))
-    return calendar.to_ical()
+    invitation = method is not None
+    # The calendar's own lines, then each event's: the same bytes icalendar writes for the whole,
+    # with each event's written once and remembered (feeds repeat mostly unchanged events every poll).
+    head, end = calendar.to_ical().rsplit(b"END:VCALENDAR\r\n", 1)
+    zone_key = zone_name if zone is not None else None
+    body = [_event_bytes(item, zone_key, invitation) for item in sorted(events, key=lambda e: (e.starts_at, e.uid))]
+    return b"".join([head, *body, b"END:VCALENDAR\r\n", end])
+
+
+_WRITTEN: OrderedDict[tuple, bytes] = OrderedDict()
+_WRITTEN_MAX = 50_000  # events; about 30 MB at most
+_WRITTEN_LOCK = Lock()
+
+
+def _event_bytes(item: CalendarEvent, zone_key: str | None, invitation: bool) -> bytes:
+    """An event's bytes, from a bounded cache keyed by everything they depend on."""
+    key = (
+        item.uid, item.sequence, item.changed_at, item.starts_at, item.ends_at, item.summary, item.status,
+        item.location, item.description, item.url, item.organizer, tuple(item.attendees), zone_key, invitation,
+    )  # fmt: skip
+    with _WRITTEN_LOCK:
+        written = _WRITTEN.get(key)
+        if written is not None:
+            _WRITTEN.move_to_end(key)
+            return written
+    written = _event(item, ZoneInfo(zone_key) if zone_key else None, invitation=invitation).to_ical()
+    with _WRITTEN_LOCK:
+        _WRITTEN[key] = written
+        if len(_WRITTEN) > _WRITTEN_MAX:
+            _WRITTEN.popitem(last=False)
+    return written
