@@ -67,6 +67,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # Number of proxies in front of the app whose X-Forwarded-For may be trusted (0: none).
     PROXY_COUNT = env_int("PROXY_COUNT", 0)
+    # The largest request body: .ics imports read 1 MB at most; anything far larger is refused (413).
+    MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 4 * 1024 * 1024)
 
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
     REMEMBER_COOKIE_HTTPONLY = True

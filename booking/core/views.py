@@ -179,6 +179,7 @@ def layout_context():
     if not has_request_context():  # an email rendered by a CLI job has no page around it
         return {}
     return {
-        "language_form": FlaskForm(),
+        # Only renders a CSRF token: never reads the request's body (a refused upload has none to read).
+        "language_form": FlaskForm(formdata=None),
         "mailbox_enabled": _mailbox_enabled(),
     }

@@ -256,6 +256,15 @@ def test_a_bad_file_is_explained_and_adds_no_holidays(client, users, login, kind
     assert count(Holiday) == 0
 
 
+def test_a_huge_upload_is_refused_with_a_page_and_adds_nothing(client, users, login):
+    login(users["coordinator"])
+    huge = HOLIDAYS_MIDDEN + b"X" * (5 * 1024 * 1024)
+    response = preview_holidays(client, huge)
+    assert response.status_code == 413
+    assert "What you sent is too large." in response.get_data(as_text=True)
+    assert count(Holiday) == 0
+
+
 def test_a_calendar_with_nothing_usable_says_what_was_in_it(client, users, login):
     data = (
         b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Weekopening\r\nDTSTART;VALUE=DATE:20260907\r\n"
