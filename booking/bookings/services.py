@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -670,13 +670,6 @@ def _claim(due, column, now: datetime) -> list[Booking]:
 # Email -------------------------------------------------------------------------------------------
 
 
-def booking_url(booking: Booking) -> str:
-    if has_request_context():
-        return url_for("bookings.booking", booking_id=booking.id, _external=True)
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for("bookings.booking", booking_id=booking.id, _external=True)
-
-
 def _notify_school(booking: Booking, template: str, subject, *, invite: str | None = None, **context) -> None:
     """Mail the teacher who booked, in their language. ``invite`` (REQUEST or CANCEL) sends the
     booking's calendar invitation along (``booking.calendars.invitations``)."""
@@ -759,7 +752,7 @@ def _notify(
         booking=booking,
         session=booking.session,
         activity=booking.session.activity,
-        link=booking_url(booking),
+        link=absolute_url("bookings.booking", booking_id=booking.id),
         name=name,
         **context,
     )

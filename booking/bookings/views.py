@@ -22,6 +22,7 @@ from booking.core.permissions import authorize, load_or_404, safe_next
 from booking.core.time import current_school_year, local_zone, school_year_label, to_local
 from booking.extensions import db
 from booking.labs import series as lab_series
+from booking.labs.grid import week_label
 from booking.organisations.models import Partner, Region, School
 from booking.organisations.views import _save
 
@@ -48,13 +49,12 @@ def book(session_id):
     authorize(session.can_book(current_user))
     if session.activity.series_length > 1:
         # A lesson of a series is booked with the rest of its series, from the week it is in.
-        year, week, _weekday = to_local(session.starts_at).isocalendar()
         period = lab_series.period_of(session)
         return redirect(
             url_for(
                 "labs.book_series",
                 activity_id=session.activity_id,
-                week=f"{year}-W{week:02d}",
+                week=week_label(to_local(session.starts_at).date()),
                 period=period.id if period else None,
             )
         )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from functools import partial
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -25,6 +25,7 @@ from sqlalchemy.orm import joinedload
 from booking.bookings import services as bookings
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
 from booking.calendars import invitations
+from booking.calendars.events import absolute_url
 from booking.calendars.ical import Person
 from booking.catalogue.models import Activity, Session, SessionStatus
 from booking.catalogue.services import holidays_between
@@ -364,13 +365,6 @@ def move_lesson(lesson: Booking, target: Session, *, actor, reason: str | None =
 # Email ------------------------------------------------------------------------------------------
 
 
-def series_url(series: LabSeries) -> str:
-    if has_request_context():
-        return url_for("labs.series", series_id=series.id, _external=True)
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for("labs.series", series_id=series.id, _external=True)
-
-
 def _notify_series(
     series: LabSeries, lessons: list[Booking], template: str, subject, *, partner_template: str, invite: str
 ) -> None:
@@ -379,7 +373,7 @@ def _notify_series(
     or CANCEL), the lab's the lessons' sessions (REQUEST: the slots stay)."""
     db.session.flush()
     context = {"series": series, "lessons": lessons, "activity": series.activity, "lab": series.lab,
-               "link": series_url(series)}  # fmt: skip
+               "link": absolute_url("labs.series", series_id=series.id)}  # fmt: skip
     teacher = series.booked_by
     if teacher is not None and teacher.is_active:
         attendee = Person(teacher.email, teacher.name)

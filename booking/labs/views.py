@@ -382,18 +382,13 @@ def cancel_series(series_id):
     lab_series = load_or_404(LabSeries, series_id)
     authorize(lab_series.can_cancel(current_user))
     form = SeriesCancelForm()
-    if form.validate_on_submit():
-        try:
-            cancelled = series.cancel_series(lab_series, actor=current_user, reason=form.reason.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            if not apply_domain_error(form, error):
-                flash(error.message, "error")
-        else:
-            flash(ngettext("%(num)d lesson has been cancelled.", "%(num)d lessons have been cancelled.",
-                           len(cancelled)), "success")  # fmt: skip
-            return redirect(url_for("labs.series", series_id=lab_series.id))
+    count = len(series.open_lessons(lab_series))  # every one of them is cancelled, or none
+    if _save(
+        form,
+        lambda: series.cancel_series(lab_series, actor=current_user, reason=form.reason.data),
+        ngettext("%(num)d lesson has been cancelled.", "%(num)d lessons have been cancelled.", count),
+    ):
+        return redirect(url_for("labs.series", series_id=lab_series.id))
     return _render_series(lab_series, cancel_form=form), 400
 
 
@@ -413,18 +408,14 @@ def move_lesson(booking_id):
     if request.method == "GET" and targets:  # the nearest free slot first
         current = lesson.session.starts_at
         form.target.data = min(targets, key=lambda s: abs(s.starts_at - current)).id
-    if form.validate_on_submit():
-        target = next(s for s in targets if s.id == form.target.data)
-        try:
-            series.move_lesson(lesson, target, actor=current_user, reason=form.reason.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            if not apply_domain_error(form, error):
-                flash(error.message, "error")
-        else:
-            flash(_("The lesson has moved. %(school)s has been told by email.", school=lesson.school.name), "success")
-            return redirect(url_for("bookings.booking", booking_id=lesson.id))
+    if _save(
+        form,
+        lambda: series.move_lesson(
+            lesson, next(s for s in targets if s.id == form.target.data), actor=current_user, reason=form.reason.data
+        ),
+        _("The lesson has moved. %(school)s has been told by email.", school=lesson.school.name),
+    ):
+        return redirect(url_for("bookings.booking", booking_id=lesson.id))
     return render_template("labs/move.html", form=form, lesson=lesson, session=lesson.session, targets=targets)
 
 
