@@ -35,6 +35,7 @@ from booking.organisations.models import Grade, HolidayRegion, Partner, Region, 
 from booking.organisations.views import _save
 
 PER_PAGE = 20
+SERIES_PREVIEW = 10  # slots of a lesson series listed on its page for teachers
 
 
 # The public catalogue --------------------------------------------------------------------------
@@ -93,7 +94,12 @@ def activity(activity_id):
     activity = load_or_404(Activity, activity_id)
     authorize(activity.can_view(current_user))
     may_manage = activity.can_manage_sessions(current_user)
-    sessions = services.upcoming_sessions(activity, include_cancelled=may_manage)
+    # A lesson series is booked by weekday and period, not slot by slot: its first slots are a taste,
+    # the lab's week grid shows the rest.
+    series_preview = not may_manage and activity.series_length > 1
+    sessions = services.upcoming_sessions(
+        activity, include_cancelled=may_manage, limit=SERIES_PREVIEW if series_preview else 200
+    )
     history = []
     if activity.can_view_history(current_user):
         history = db.session.scalars(
@@ -112,6 +118,7 @@ def activity(activity_id):
             not may_manage and activity.series_length == 1 and any(s.can_book(current_user) for s in sessions[:1])
         ),
         may_book_series=not may_manage and LabSeries.can_book(activity, current_user),
+        series_preview=series_preview,
         transitions=activity.transitions_for(current_user),
         transition_form=TransitionForm(),
     )

@@ -553,3 +553,13 @@ def test_the_quota_page_sets_and_clears_a_quota(planned, login, client):
     assert "Enter a number from 0 to 500, or leave it empty." in response.get_data(as_text=True)
     client.post(f"/labs/{planned.lab.id}/quotas", data={**data, "max_lessons": ""})
     assert db.session.scalar(select(func.count()).select_from(LabQuota)) == 0
+
+
+def test_the_activity_page_shows_teachers_a_taste_of_the_slots_and_the_lab_all_of_them(planned, login, app):
+    teacher = login(planned.people["teacher"], c=app.test_client())
+    page = teacher.get(f"/activities/{planned.activity.id}").get_data(as_text=True)
+    assert "Book a lesson series" in page and f'href="/labs/{planned.lab.id}#week"' in page
+    assert page.count("Lokaal 1, Vleutenseweg 300") == 10  # one per listed slot
+    lab = login(planned.people["lab"], c=app.test_client())
+    page = lab.get(f"/activities/{planned.activity.id}").get_data(as_text=True)
+    assert page.count("Lokaal 1, Vleutenseweg 300") > 100
