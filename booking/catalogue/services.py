@@ -169,6 +169,11 @@ def save_activity(activity: Activity | None, *, partner: Partner, actor, data: A
     activity.free_cancellation_days = data.free_cancellation_days
     activity.requires_confirmation = data.requires_confirmation
     activity.regions = list(data.regions)
+    if activity.id and data.lab_id != activity.lab_id and _has_upcoming_sessions(activity):
+        raise DomainError(
+            _("This activity has upcoming sessions; cancel them before it moves to another lab or place."),
+            field="lab_id",
+        )
     activity.lab_id = data.lab_id
     activity.series_length = data.series_length
     activity.refresh_search_text()
@@ -185,6 +190,13 @@ def save_activity(activity: Activity | None, *, partner: Partner, actor, data: A
                 )
             )
     return activity
+
+
+def _has_upcoming_sessions(activity: Activity) -> bool:
+    upcoming = select(Session.id).where(
+        Session.activity_id == activity.id, Session.status == SessionStatus.SCHEDULED, Session.ends_at > utcnow()
+    )
+    return db.session.scalar(upcoming.limit(1)) is not None
 
 
 def transition(activity: Activity, name: str, *, actor, comment: str | None = None) -> ActivityEvent:
@@ -300,6 +312,7 @@ def save_session(session: Session | None, *, activity: Activity, data: SessionDa
         if was == {"starts_at": data.starts_at, "ends_at": data.ends_at, "place": data.place}:
             was = None  # only the capacity changed: no calendar shows that
     session = session or Session(activity=activity)
+    session.lab_id = activity.lab_id  # a lab activity's sessions hold its room (the labs guard checks it)
     session.starts_at = data.starts_at
     session.ends_at = data.ends_at
     session.place = data.place

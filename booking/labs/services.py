@@ -6,15 +6,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event, func, inspect, select, update
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import joinedload
 
 from booking.bookings.models import Booking
 from booking.calendars.imports import DayRange, ImportResult, ImportRow
 from booking.catalogue.models import Activity, ActivityStatus, LocationType, Session, SessionStatus
 from booking.catalogue.services import holidays_between
-from booking.core.errors import DomainError
+from booking.core.errors import CONSTRAINT_MESSAGES, DomainError
 from booking.core.time import NonexistentLocalTime, from_local, local_today, to_local
 from booking.extensions import db
 from booking.labs.models import WEEKDAY_NAMES, Lab, LabClosure, LabPeriod
@@ -267,28 +268,11 @@ def carry_out(lab: Lab, activity: Activity, plan: SlotPlan) -> SlotResult:
 
 # One room, one session at a time -------------------------------------------------------------
 
+ROOM_FIELDS = ("starts_at", "ends_at", "lab_id", "status")
+
 
 def add_slot(lab: Lab, activity: Activity, starts_at: datetime, ends_at: datetime) -> Session:
-    """A session of the activity in the lab, if the room is free then.
-
-    Race-free on both databases: the lab is locked first (see ``lock_lab``), so the overlap check
-    and the insert cannot interleave with another request's. On PostgreSQL the exclusion constraint
-    ``ex_sessions_no_overlap_in_lab`` has the last word should anything bypass this function.
-    """
-    lock_lab(lab)
-    other = db.session.scalar(
-        select(Session)
-        .where(
-            Session.lab_id == lab.id,
-            Session.status == SessionStatus.SCHEDULED,
-            Session.starts_at < ends_at,
-            Session.ends_at > starts_at,
-        )
-        .options(joinedload(Session.activity))
-        .limit(1)
-    )
-    if other is not None:
-        raise _taken(lab, other)
+    """A session of the activity in the lab, if the room is free then (the guard below checks)."""
     session = Session(
         activity=activity,
         lab_id=lab.id,
@@ -299,25 +283,68 @@ def add_slot(lab: Lab, activity: Activity, starts_at: datetime, ends_at: datetim
         max_classes=lab.classes_at_once,
     )
     db.session.add(session)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as error:
-        if "ex_sessions_no_overlap_in_lab" not in str(error.orig):
-            raise
-        raise DomainError(_("%(lab)s was booked for that time a moment ago by someone else.", lab=lab.name)) from None
+    db.session.flush()
     return session
 
 
-def lock_lab(lab: Lab) -> None:
+@event.listens_for(OrmSession, "before_flush")
+def _guard_rooms(orm_session, flush_context, instances) -> None:
+    """The one guard of a lab's time, whatever path writes a session: slots, a session form, the
+    weekly generator, a regenerated timetable, or a path added later.
+
+    Every scheduled session in a lab that is new, or whose time, lab or status changed, is checked
+    against the lab's other sessions (and against the others in this flush) with the lab locked
+    first (``lock_lab``), so a check and another request's write cannot interleave. A clash raises a
+    DomainError naming the session it clashes with; the flush writes nothing. On PostgreSQL the
+    exclusion constraint ``ex_sessions_no_overlap_in_lab`` has the last word should anything write
+    around the ORM (its message is in ``CONSTRAINT_MESSAGES``).
+    """
+    claims = [obj for obj in (*orm_session.new, *orm_session.dirty) if isinstance(obj, Session) and _claims_room(obj)]
+    if not claims:
+        return
+    leaving = [obj.id for obj in orm_session.deleted if isinstance(obj, Session)]  # deleted in this same flush
+    with orm_session.no_autoflush:
+        for lab_id in sorted({claim.lab_id for claim in claims}):
+            lock_lab(lab_id)
+        for n, claim in enumerate(claims):
+            other = next((c for c in claims[:n] if c.lab_id == claim.lab_id and _overlap(c, claim)), None)
+            other = other or _overlapping_session(claim, leaving)
+            if other is not None:
+                raise _taken(db.session.get(Lab, claim.lab_id), other)
+
+
+def _claims_room(session: Session) -> bool:
+    if session.lab_id is None or session.status not in (None, SessionStatus.SCHEDULED):  # None: the default
+        return False
+    state = inspect(session)
+    return state.pending or any(state.attrs[name].history.has_changes() for name in ROOM_FIELDS)
+
+
+def _overlap(a: Session, b: Session) -> bool:
+    return a.starts_at < b.ends_at and b.starts_at < a.ends_at
+
+
+def _overlapping_session(session: Session, leaving: list[int]) -> Session | None:
+    query = select(Session).where(
+        Session.lab_id == session.lab_id,
+        Session.status == SessionStatus.SCHEDULED,
+        Session.starts_at < session.ends_at,
+        Session.ends_at > session.starts_at,
+        Session.id.not_in([session.id, *leaving] if session.id is not None else leaving),
+    )
+    return db.session.scalar(query.options(joinedload(Session.activity)).order_by(Session.starts_at).limit(1))
+
+
+def lock_lab(lab: Lab | int) -> None:
     """Serialise changes to one lab's sessions until the transaction ends. On PostgreSQL a row lock
     on the lab: without it two overlapping inserts wait on each other's exclusion check and one dies
     of a deadlock instead of getting a message. On SQLite a no-op write takes the database's write
     lock, which is what keeps other writers out there."""
+    lab_id = lab if isinstance(lab, int) else lab.id
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(select(Lab.id).where(Lab.id == lab.id).with_for_update())
+        db.session.execute(select(Lab.id).where(Lab.id == lab_id).with_for_update())
     else:
-        db.session.execute(update(Lab).where(Lab.id == lab.id).values(id=Lab.id))
+        db.session.execute(update(Lab).where(Lab.id == lab_id).values(id=Lab.id))
 
 
 def _taken(lab: Lab, other: Session) -> DomainError:
@@ -330,8 +357,14 @@ def _taken(lab: Lab, other: Session) -> DomainError:
             start=start.strftime("%H:%M"),
             end=end.strftime("%H:%M"),
             title=other.activity.title,
-        )
+        ),
+        field="day",
     )
+
+
+CONSTRAINT_MESSAGES["ex_sessions_no_overlap_in_lab"] = _l(
+    "The lab was booked for that time a moment ago by someone else. Choose another time."
+)
 
 
 # Importing closures from an .ics file ------------------------------------------------------------

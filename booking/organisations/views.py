@@ -3,12 +3,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from booking.accounts.forms import InvitationForm, RevokeForm
 from booking.accounts.models import Invitation, Membership, User
 from booking.calendars.import_steps import run_import
-from booking.core.errors import DomainError
+from booking.core.errors import DomainError, constraint_error
 from booking.core.forms import apply_domain_error, choices
 from booking.core.permissions import authorize, load_or_404
 from booking.core.time import current_school_year, school_year_label
@@ -47,8 +48,11 @@ def _save(form, action, success_message: str):
     try:
         result = action()
         db.session.flush()
-    except DomainError as error:
+    except (DomainError, IntegrityError) as caught:
         db.session.rollback()
+        error = caught if isinstance(caught, DomainError) else constraint_error(caught)
+        if error is None:
+            raise
         if not apply_domain_error(form, error):
             flash(error.message, "error")
         return None
