@@ -29,7 +29,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _configure_database(app)
 
     from booking import extensions
-    from booking.core import i18n, outbox
+    from booking.core import i18n, outbox, urls
     from booking.core.errors import register_error_handlers
     from booking.core.types import include_in_migrations, render_migration_item
 
@@ -50,6 +50,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _configure_login(app)
     outbox.init_app(app)
     register_error_handlers(app)
+    urls.init_app(app)  # before the blueprints: their <int:…> rules use its converter
 
     from booking.accounts import bp as accounts_bp
     from booking.accounts import views as _accounts_views  # noqa: F401

@@ -20,6 +20,7 @@ from booking.core.errors import DomainError
 from booking.core.forms import apply_domain_error, as_id, choices, filter_value
 from booking.core.permissions import authorize, load_or_404, safe_next
 from booking.core.time import current_school_year, local_zone, school_year_label, to_local
+from booking.core.urls import id_arg, page_arg, year_arg
 from booking.extensions import db
 from booking.labs import series as lab_series
 from booking.labs.grid import week_label
@@ -32,8 +33,7 @@ PER_PAGE = 25
 def _page(query, total: int | None = None):
     """One page of a list; a page number past the end (or below 1) shows an empty or the first page.
     ``total`` is a count the caller made more cheaply than counting the list's own query."""
-    page = max(request.args.get("page", 1, type=int), 1)
-    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False, count=total is None)
+    pagination = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False, count=total is None)
     if total is not None:
         pagination.total = total
     return pagination
@@ -66,7 +66,7 @@ def book(session_id):
         for c in classes
     )  # fmt: skip
     if request.method == "GET":
-        chosen = next((c for c in classes if c.id == request.args.get("class", type=int)), None)
+        chosen = next((c for c in classes if c.id == id_arg("class")), None)
         chosen = chosen or next((c for c in classes if c.grade in session.activity.grades), None)
         if chosen:
             form.school_class.data = chosen.id
@@ -361,7 +361,7 @@ def quota(school_id):
     form = QuotaForm()
     form.school_year.choices = choices((year, school_year_label(year)) for year in years)
     if request.method == "GET":
-        form.school_year.data = request.args.get("year", this_year, type=int)
+        form.school_year.data = year_arg(default=this_year)
         existing = services.quota_of(school, form.school_year.data)
         form.max_bookings.data = existing.max_bookings if existing else None
     if _save(

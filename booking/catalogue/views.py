@@ -28,6 +28,7 @@ from booking.core.errors import DomainError
 from booking.core.forms import apply_domain_error, as_id, choices, filter_value
 from booking.core.permissions import authorize, load_or_404
 from booking.core.time import to_local
+from booking.core.urls import id_arg, page_arg
 from booking.extensions import db
 from booking.labs.models import Lab, LabSeries
 from booking.organisations.forms import DeleteForm
@@ -79,9 +80,8 @@ def catalogue():
     form.theme.choices = choices([("", _("All themes"))]) + choices((str(t.id), t.name) for t in themes)
     form.region.choices = choices([("", _("All regions"))]) + choices((str(r.id), r.name) for r in regions)
     filters = _read_filters(form)
-    page = request.args.get("page", 1, type=int)
     pagination = db.paginate(
-        services.catalogue_query(filters), page=max(page, 1), per_page=PER_PAGE, error_out=False, count=True
+        services.catalogue_query(filters), page=page_arg(), per_page=PER_PAGE, error_out=False, count=True
     )
     shared = {key: value for key, value in args.items(multi=True) if key != "page" and value}
     return render_template(
@@ -189,7 +189,7 @@ def new_activity():
     partners = db.session.scalars(
         select(Partner).where(Partner.id.in_(current_user.partner_ids)).order_by(Partner.name)
     ).all()
-    partner_id = request.args.get("partner", type=int)
+    partner_id = id_arg("partner")
     partner = next((p for p in partners if p.id == partner_id), partners[0])
     form = _activity_form(partner)
     activity = _save(

@@ -15,6 +15,7 @@ from booking.core.errors import DomainError
 from booking.core.forms import apply_domain_error, choices
 from booking.core.permissions import authorize, load_or_404
 from booking.core.time import current_school_year, school_year_label, to_local
+from booking.core.urls import as_id, id_arg, year_arg
 from booking.extensions import db
 from booking.labs import bp, grid, series, services
 from booking.labs.forms import (
@@ -90,7 +91,7 @@ def _lab_data(form: LabForm) -> services.LabData:
 @bp.route("/labs/new", methods=["GET", "POST"])
 @login_required
 def new_lab():
-    partner_id = request.args.get("partner", type=int)
+    partner_id = id_arg("partner")
     if partner_id is None:
         abort(404)
     partner = load_or_404(Partner, partner_id)
@@ -179,7 +180,7 @@ def _render_lab(
 def lab(lab_id):
     lab = load_or_404(Lab, lab_id)
     authorize(lab.can_view(current_user))
-    year = request.args.get("year", type=int)
+    year = year_arg()
     week = request.args.get("week", "")
     week_start = grid.parse_week(week) if week else None
     if week and week_start is None:
@@ -294,7 +295,7 @@ def _series_form(activity: Activity) -> tuple[SeriesForm, list]:
         if asked is None or asked < start - timedelta(days=start.weekday()):
             asked = start + timedelta(days=(7 - start.weekday()) % 7)  # the first Monday from then on
         form.first_week.data = grid.week_label(asked)
-        form.period.data = request.args.get("period", type=int)
+        form.period.data = id_arg("period")
     return form, classes, periods
 
 
@@ -317,7 +318,7 @@ def book_series(activity_id):
         week = grid.parse_week(form.first_week.data)
         try:
             if form.confirm.data:
-                expected = [int(i) for i in (form.expected.data or "").split(",") if i.isdigit()]
+                expected = [as_id(i) for i in (form.expected.data or "").split(",") if as_id(i)]
                 booked = series.book_series(
                     activity, booking_request, period=period, week=week, expected=expected, actor=current_user
                 )
@@ -463,7 +464,7 @@ def slots(lab_id):
     authorize(lab.can_manage(current_user))
     activities = services.lab_activities(lab)
     this_year = current_school_year()
-    form = SlotsForm(activity=request.args.get("activity", type=int), school_year=this_year)
+    form = SlotsForm(activity=id_arg("activity"), school_year=this_year)
     form.activity.choices = choices((a.id, a.title) for a in activities)
     form.school_year.choices = choices((y, school_year_label(y)) for y in (this_year, this_year + 1))
     plan = activity = None

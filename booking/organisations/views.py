@@ -13,6 +13,7 @@ from booking.core.errors import DomainError, constraint_error
 from booking.core.forms import apply_domain_error, choices
 from booking.core.permissions import authorize, load_or_404
 from booking.core.time import current_school_year, school_year_label
+from booking.core.urls import year_arg
 from booking.extensions import db
 from booking.organisations import bp, services
 from booking.organisations.forms import (
@@ -231,7 +232,7 @@ def school(school_id):
     authorize(school.can_view(current_user))
     this_year = current_school_year()
     years = sorted({c.school_year for c in school.classes} | {this_year, this_year + 1}, reverse=True)
-    year = request.args.get("year", type=int)
+    year = year_arg()
     year = year if year in years else this_year
     context = _people("school_id", school, school.can_invite(current_user))
     return render_template(
@@ -262,7 +263,7 @@ def edit_school(school_id):
 
 
 def _class_form(school: School, school_class: SchoolClass | None) -> SchoolClassForm:
-    form = SchoolClassForm(obj=school_class, school_year=request.args.get("year", type=int) or current_school_year())
+    form = SchoolClassForm(obj=school_class, school_year=year_arg(default=current_school_year()))
     this_year = current_school_year()
     years = sorted({this_year - 1, this_year, this_year + 1} | ({school_class.school_year} if school_class else set()))
     form.school_year.choices = choices((y, school_year_label(y)) for y in years)
@@ -324,7 +325,7 @@ def delete_class(class_id):
 def copy_classes(school_id):
     school = load_or_404(School, school_id)
     authorize(school.can_manage_classes(current_user))
-    year = request.args.get("year", type=int) or current_school_year()
+    year = year_arg(default=current_school_year())
     if CopyClassesForm().validate_on_submit():
         copied = services.copy_classes(school, year - 1, year)
         db.session.commit()
