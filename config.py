@@ -65,7 +65,8 @@ class Config:
     # Per calendar feed address: clients poll hourly, but an address may be shared by a whole school.
     RATELIMIT_FEED_PER_TOKEN = env("RATELIMIT_FEED_PER_TOKEN", "120 per hour")
     RATELIMIT_HEADERS_ENABLED = True
-    # Number of proxies in front of the app whose X-Forwarded-For may be trusted (0: none).
+    # Number of proxies in front of the app whose X-Forwarded-For and X-Forwarded-Proto may be trusted
+    # (0: none): the client address for rate limits, and the scheme (HTTPS) through ProxyFix.
     PROXY_COUNT = env_int("PROXY_COUNT", 0)
     # The largest request body: .ics imports read 1 MB at most; anything far larger is refused (413).
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 4 * 1024 * 1024)

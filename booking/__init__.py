@@ -31,6 +31,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from booking import extensions
     from booking.core import i18n, outbox, urls
     from booking.core.errors import register_error_handlers
+    from booking.core.security import register_security_headers
     from booking.core.types import include_in_migrations, render_migration_item
 
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -50,6 +51,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _configure_login(app)
     outbox.init_app(app)
     register_error_handlers(app)
+    register_security_headers(app)
     urls.init_app(app)  # before the blueprints: their <int:…> rules use its converter
 
     from booking.accounts import bp as accounts_bp

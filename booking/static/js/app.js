@@ -16,6 +16,21 @@ document.addEventListener("submit", function (event) {
   }
 });
 
+// No inline handlers (the Content-Security-Policy allows scripts from this file only):
+// a <select data-autosubmit> submits its form when changed, a <button data-print> prints the page.
+document.addEventListener("change", function (event) {
+  var field = event.target;
+  if (field.matches && field.matches("select[data-autosubmit]") && field.form) {
+    field.form.submit();
+  }
+});
+
+document.addEventListener("click", function (event) {
+  if (event.target.closest && event.target.closest("button[data-print]")) {
+    window.print();
+  }
+});
+
 // Copy buttons (data-copy="<id of the element whose text to copy>"): hidden in the HTML, shown only
 // where the browser can copy; without JavaScript the address is still there to select.
 (function () {
