@@ -9,10 +9,11 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from booking.accounts.models import ORGANISATION_OF_ROLE, Invitation, Language, Membership, Role, User
+from booking.core.database import refuse_duplicate
 from booking.core.errors import DomainError
 from booking.core.outbox import queue_email
 from booking.core.time import utcnow
@@ -109,7 +110,9 @@ def create_user(email: str, name: str, password: str, language: Language = Langu
     _check_password(password, email, name)
     user = User(email=email, name=name.strip(), language=language)
     user.set_password(password)
-    db.session.add(user)
+    with refuse_duplicate("users", "email", message=_("There is already an account with this email address."),
+                          field="email"):  # fmt: skip
+        db.session.add(user)
     return user
 
 
@@ -212,16 +215,39 @@ def load_invitation(token: str) -> Invitation:
 def accept_invitation(
     invitation: Invitation, *, user: User | None = None, name: str = "", password: str = "", language=None
 ) -> User:
-    """Join the organisation: as the signed-in user whose address was invited, or as a new account."""
-    if user is None:
-        user = create_user(invitation.email, name, password, language or Language.NL)
-    elif user.email != invitation.email:
+    """Join the organisation: as the signed-in user whose address was invited, or as a new account.
+
+    The invitation is claimed first with one conditional UPDATE, so of two requests at once (a double
+    click, two tabs) one joins and the other finds it used: done already for the signed-in invitee."""
+    if user is not None and user.email != invitation.email:
         raise DomainError(
             _("This invitation is for %(email)s. Sign out and open the link again.", email=invitation.email)
         )
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
+        .values(accepted_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(invitation)
+    if not claimed:
+        if user is not None and _is_member(user, invitation):
+            return user
+        raise DomainError(_("This invitation has already been used. Sign in with your account."))
+    if user is None:
+        user = create_user(invitation.email, name, password, language or Language.NL)
     add_membership(user, invitation.role, invitation.organisation)
-    invitation.accepted_at = utcnow()
     return user
+
+
+def _is_member(user: User, invitation: Invitation) -> bool:
+    column = ORGANISATION_OF_ROLE[invitation.role]
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.user_id == user.id, Membership.role == invitation.role,
+               getattr(Membership, column) == getattr(invitation, column))
+    ) > 0  # fmt: skip
 
 
 def revoke_invitation(invitation: Invitation) -> None:

@@ -81,10 +81,15 @@ def accept_invitation(token):
         form = JoinForm()
         signed_in_as_invitee = current_user.is_authenticated and current_user.email == invitation.email
         if signed_in_as_invitee and form.validate_on_submit():
-            services.accept_invitation(invitation, user=current_user)
-            db.session.commit()
-            flash(_("Welcome to %(name)s.", name=invitation.organisation.name), "success")
-            return redirect(url_for("core.home"))
+            try:
+                services.accept_invitation(invitation, user=current_user)
+            except DomainError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+            else:
+                db.session.commit()
+                flash(_("Welcome to %(name)s.", name=invitation.organisation.name), "success")
+                return redirect(url_for("core.home"))
         return render_template(
             "accounts/invitation_join.html", invitation=invitation, form=form, signed_in_as_invitee=signed_in_as_invitee
         )

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from booking.calendars.imports import DayRange, ImportResult, ImportRow
+from booking.core.database import refuse_duplicate
 from booking.core.errors import DomainError
 from booking.extensions import db
 from booking.organisations.models import (
@@ -64,9 +65,10 @@ def save_school(
     location_clause = (
         School.location_number.is_(None) if location_number is None else School.location_number == location_number
     )
+    code = brin + (location_number or "")
+    taken = _("A school with BRIN code %(code)s already exists.", code=code)
     if _taken(School, School.brin == brin, location_clause, exclude_id=school.id if school else None):
-        code = brin + (location_number or "")
-        raise DomainError(_("A school with BRIN code %(code)s already exists.", code=code), field="brin")
+        raise DomainError(taken, field="brin")
     if school is not None and school.education_level is not education_level:
         allowed = grades_for(education_level)
         if any(c.grade not in allowed for c in school.classes):
@@ -74,15 +76,16 @@ def save_school(
                 _("This school has classes whose grade does not fit that education level."),
                 field="education_level",
             )
-    school = school or School()
-    school.name = name
-    school.brin = brin
-    school.location_number = location_number
-    school.municipality = municipality
-    school.education_level = education_level
-    school.region = region
-    school.holiday_region_override = holiday_region_override
-    db.session.add(school)
+    with refuse_duplicate("schools", "brin", "location_number", message=taken, field="brin"):
+        school = school or School()
+        school.name = name
+        school.brin = brin
+        school.location_number = location_number
+        school.municipality = municipality
+        school.education_level = education_level
+        school.region = region
+        school.holiday_region_override = holiday_region_override
+        db.session.add(school)
     return school
 
 

@@ -1,0 +1,42 @@
+"""Unique constraints that a race trips, turned into the message a user sees instead of a 500."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy.exc import IntegrityError
+
+from booking.core.errors import DomainError
+from booking.extensions import db
+
+
+@contextmanager
+def refuse_duplicate(table: str, *columns: str, message, field: str | None = None):
+    """Write the block in a savepoint. When two requests pass a service's own "is it taken?" check
+    at the same moment, the second one's writes hit the unique constraint on ``table(columns)``:
+    the savepoint is undone and the request gets a DomainError, like one that came a second later."""
+    _begin_sqlite_transaction()
+    try:
+        with db.session.begin_nested():
+            yield
+    except IntegrityError as error:
+        if not _violates(error, table, columns):
+            raise
+        raise DomainError(message, field=field) from None
+
+
+def _violates(error: IntegrityError, table: str, columns) -> bool:
+    text = str(error.orig)
+    named = f"uq_{table}_{'_'.join(columns)}"  # the naming convention's name (PostgreSQL reports it)
+    listed = ", ".join(f"{table}.{column}" for column in columns)  # SQLite lists the columns
+    return named in text or f"failed: {listed}" in text
+
+
+def _begin_sqlite_transaction() -> None:
+    """pysqlite opens a transaction only at the first write; a SAVEPOINT before it would open one
+    itself and its RELEASE would commit, ahead of the request's own commit."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
