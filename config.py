@@ -60,7 +60,17 @@ class Config:
     PASSWORD_RESET_MAX_AGE_HOURS = env_int("PASSWORD_RESET_MAX_AGE_HOURS", 2)
 
     RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_LOGIN_PER_ACCOUNT = env("RATELIMIT_LOGIN_PER_ACCOUNT", "5 per 15 minutes")
+    # memory:// counts per process: with several workers each counts on its own, so production
+    # refuses it unless this says the installation runs one process only.
+    RATELIMIT_ALLOW_PER_PROCESS = env_bool("RATELIMIT_ALLOW_PER_PROCESS", False)
+    # Wrong passwords are throttled for the one who makes them: per account *and* address, with
+    # growing waits (a minute after 3, a quarter of an hour after 6, ...), so a stranger who knows an
+    # address cannot keep its owner out. Per account from any address only a distributed attack
+    # reaches the wider limit; per address the one that tries many accounts.
+    RATELIMIT_LOGIN_PER_ACCOUNT_AND_ADDRESS = env(
+        "RATELIMIT_LOGIN_PER_ACCOUNT_AND_ADDRESS", "3 per minute; 6 per 15 minutes; 12 per hour; 24 per day"
+    )
+    RATELIMIT_LOGIN_PER_ACCOUNT = env("RATELIMIT_LOGIN_PER_ACCOUNT", "100 per hour")
     RATELIMIT_LOGIN_PER_ADDRESS = env("RATELIMIT_LOGIN_PER_ADDRESS", "20 per 15 minutes")
     # Per calendar feed address: clients poll hourly, but an address may be shared by a whole school.
     RATELIMIT_FEED_PER_TOKEN = env("RATELIMIT_FEED_PER_TOKEN", "120 per hour")

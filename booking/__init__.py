@@ -26,6 +26,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config["APP_ENV"] = config_name
     if config_name == "production" and app.config["SECRET_KEY"] in ("", DEV_SECRET_KEY):
         raise RuntimeError("Refusing to start: set SECRET_KEY to a long random value (the development key is public).")
+    if config_name == "production":
+        from booking.core.ratelimit import refuse_per_process_storage
+
+        refuse_per_process_storage(app.config)
     _configure_database(app)
 
     from booking import extensions
@@ -116,8 +120,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 def _configure_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from booking.accounts.models import AnonymousUser, User
-    from booking.extensions import db, login_manager
+    from booking.accounts import sessions
+    from booking.accounts.models import AnonymousUser
+    from booking.extensions import login_manager
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -126,6 +131,5 @@ def _configure_login(app: Flask) -> None:
     login_manager.anonymous_user = AnonymousUser
 
     @login_manager.user_loader
-    def load_user(session_token: str):
-        user = db.session.scalar(db.select(User).where(User.session_token == session_token))
-        return user if user is not None and user.is_active else None
+    def load_user(login_token: str):
+        return sessions.user_for(login_token)

@@ -10,9 +10,27 @@ def test_production_refuses_the_development_secret_key():
 
 
 def test_production_starts_with_a_real_secret_key(db_url):
-    app = create_app("production", {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": db_url})
+    app = create_app(
+        "production", {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": db_url, "RATELIMIT_ALLOW_PER_PROCESS": True}
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["DEV_MAILBOX"] is False
+
+
+def test_production_refuses_per_process_rate_limits_and_says_why(db_url):
+    with pytest.raises(RuntimeError, match="memory://, which counts per process") as refused:
+        create_app("production", {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": db_url})
+    assert "RATELIMIT_STORAGE_URI=redis://" in str(refused.value)
+    assert "RATELIMIT_ALLOW_PER_PROCESS=true" in str(refused.value)
+
+
+def test_production_starts_with_shared_rate_limits(db_url, make_app):
+    settings = {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": db_url}
+    try:
+        app = create_app("production", {**settings, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15"})
+        assert app.config["RATELIMIT_STORAGE_URI"].startswith("redis://")
+    finally:
+        make_app()  # the limiter is shared: back to in-memory storage for the other tests
 
 
 def test_database_defaults_to_sqlite_in_the_instance_folder(tmp_path, monkeypatch):

@@ -39,6 +39,10 @@ class LogoutForm(Form):
     submit = SubmitField(_l("Sign out"))
 
 
+class SignOutEverywhereForm(Form):
+    submit_everywhere = SubmitField(_l("Sign out everywhere"))
+
+
 class InvitationForm(Form):
     email = email_field(_l("Email address of the person to invite"))
     submit = SubmitField(_l("Send invitation"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 import secrets
 from datetime import datetime
 from functools import cached_property
@@ -87,7 +88,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     language: Mapped[Language] = mapped_column(enum_type(Language, "language"), default=Language.NL)
     is_active: Mapped[bool] = mapped_column(default=True)
-    # Rotated on every password change: signs out other sessions and voids old reset links.
+    # Rotated on every password change: voids old reset links (sign-ins are ``LoginSession`` rows).
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: secrets.token_urlsafe(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -103,8 +104,12 @@ class User(UserMixin, db.Model):
     def normalise_email(self, key, value: str) -> str:
         return value.strip().lower()
 
-    def get_id(self) -> str:
-        return self.session_token
+    # The sign-in this request belongs to (set at sign-in and by the user loader): what Flask-Login
+    # keeps in the session cookie, so ending that sign-in ends the cookie too.
+    login_token = None
+
+    def get_id(self) -> str | None:
+        return self.login_token
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
@@ -161,6 +166,25 @@ class AnonymousUser(AnonymousUserMixin):
     partner_ids: frozenset[int] = frozenset()
     roles: frozenset[Role] = frozenset()
     memberships: tuple = ()
+
+
+class LoginSession(db.Model):
+    """One sign-in on one device. The session cookie carries its token; only a hash is stored, and
+    deleting the row signs that device out (logout, password change, deactivation, "everywhere")."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+    user: Mapped[User] = relationship()
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Membership(OrganisationRoleMixin, db.Model):

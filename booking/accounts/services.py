@@ -12,6 +12,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from booking.accounts import sessions
 from booking.accounts.models import ORGANISATION_OF_ROLE, Invitation, Language, Membership, Role, User
 from booking.core.database import refuse_duplicate
 from booking.core.errors import DomainError
@@ -293,9 +294,11 @@ def user_for_reset_token(token: str) -> User:
 
 
 def reset_password(token: str, password: str) -> User:
+    """A new password ends every sign-in: whoever used the old one is out too."""
     user = user_for_reset_token(token)
     _check_password(password, user.email, user.name)
     user.set_password(password)
+    sessions.end_all(user)
     return user
 
 
@@ -304,6 +307,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise DomainError(_("Your current password is not correct."), field="current_password")
     _check_password(new_password, user.email, user.name)
     user.set_password(new_password)
+    sessions.end_all(user)  # every other device signs in again; the caller starts this one anew
 
 
 def set_language(user: User, language: str) -> None:

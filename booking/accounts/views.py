@@ -1,9 +1,12 @@
+import math
+import time
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import refresh
+from flask_babel import ngettext, refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
-from booking.accounts import bp, services
+from booking.accounts import bp, services, sessions
 from booking.accounts.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
@@ -15,14 +18,15 @@ from booking.accounts.forms import (
     LogoutForm,
     ResetPasswordForm,
     RevokeForm,
+    SignOutEverywhereForm,
 )
 from booking.accounts.models import Invitation, Language
 from booking.calendars import services as calendar_feeds
 from booking.calendars.forms import FeedForm
-from booking.core.errors import DomainError
+from booking.core.errors import DomainError, render_error
 from booking.core.forms import apply_domain_error
 from booking.core.permissions import authorize, load_or_404, safe_next
-from booking.core.ratelimit import submitted_account
+from booking.core.ratelimit import submitted_account, submitted_account_from_address
 from booking.extensions import db, limiter
 from booking.organisations.models import Partner, Region, School
 
@@ -38,6 +42,12 @@ def _login_limit(setting: str):
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit("RATELIMIT_LOGIN_PER_ADDRESS"), methods=["POST"], deduct_when=_failed_login)
 @limiter.limit(
+    _login_limit("RATELIMIT_LOGIN_PER_ACCOUNT_AND_ADDRESS"),
+    key_func=submitted_account_from_address,
+    methods=["POST"],
+    deduct_when=_failed_login,
+)
+@limiter.limit(
     _login_limit("RATELIMIT_LOGIN_PER_ACCOUNT"),
     key_func=submitted_account,
     methods=["POST"],
@@ -50,9 +60,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            db.session.commit()
-            session.pop("language", None)
-            login_user(user, remember=form.remember.data)
+            _sign_in(user, remember=form.remember.data)
             return redirect(safe_next())
         form.password.errors.append(_("Email address or password is not correct."))
     return render_template("accounts/login.html", form=form)
@@ -64,10 +72,37 @@ def logout():
     if not current_user.is_authenticated:
         return redirect(url_for("core.home"))
     if form.validate_on_submit():
+        sessions.end(current_user)
+        db.session.commit()
         logout_user()
         flash(_("You are signed out."), "success")
         return redirect(url_for("core.home"))
     return render_template("accounts/logout.html", form=form)
+
+
+@bp.errorhandler(429)
+def too_many_attempts(error):
+    """The sign-in form again, saying how long to wait (and the Retry-After header says it too)."""
+    if request.endpoint != "accounts.login":
+        return render_error(429)
+    limit = limiter.current_limit
+    seconds = max(1, math.ceil(limit.window[0] - time.time())) if limit is not None else 60
+    if seconds < 60:
+        wait = ngettext("%(num)d second", "%(num)d seconds", seconds)
+    else:
+        wait = ngettext("%(num)d minute", "%(num)d minutes", math.ceil(seconds / 60))
+    message = _("Too many sign-in attempts. Wait %(wait)s and try again, or choose a new password.", wait=wait)
+    form = LoginForm()
+    form.password.errors = [message]
+    return render_template("accounts/login.html", form=form), 429
+
+
+def _sign_in(user, *, remember: bool = False) -> None:
+    """A new sign-in on this device, kept on the server (see ``accounts.sessions``)."""
+    sessions.start(user, request.user_agent.string)
+    db.session.commit()
+    session.pop("language", None)
+    login_user(user, remember=remember)
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -107,8 +142,7 @@ def accept_invitation(token):
             if not apply_domain_error(form, error):
                 flash(error.message, "error")
         else:
-            db.session.commit()
-            login_user(user)
+            _sign_in(user)
             flash(_("Your account is ready. Welcome to %(name)s.", name=invitation.organisation.name), "success")
             return redirect(url_for("core.home"))
     return render_template("accounts/invitation_accept.html", invitation=invitation, form=form)
@@ -214,6 +248,7 @@ def reset_password(token):
 def account():
     language_form = LanguageForm(language=current_user.language.value)
     password_form = ChangePasswordForm()
+    everywhere_form = SignOutEverywhereForm()
     if language_form.submit_language.data and language_form.validate_on_submit():
         services.set_language(current_user, language_form.language.data)
         db.session.commit()
@@ -227,14 +262,21 @@ def account():
             db.session.rollback()
             apply_domain_error(password_form, error)
         else:
-            db.session.commit()
-            login_user(current_user._get_current_object())
-            flash(_("Your password has been changed."), "success")
+            _sign_in(current_user._get_current_object())  # the other devices were signed out
+            flash(_("Your password has been changed. You have been signed out on your other devices."), "success")
             return redirect(url_for("accounts.account"))
+    if everywhere_form.submit_everywhere.data and everywhere_form.validate_on_submit():
+        sessions.end_all(current_user)
+        db.session.commit()
+        logout_user()
+        flash(_("You have been signed out on every device."), "success")
+        return redirect(url_for("accounts.login"))
     return render_template(
         "accounts/account.html",
         language_form=language_form,
         password_form=password_form,
+        everywhere_form=everywhere_form,
+        other_sign_ins=sessions.count_others(current_user),
         calendar_offers=calendar_feeds.available_feeds(current_user),
         feed_form=FeedForm(),
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, text
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, false, text
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
@@ -222,6 +222,9 @@ class Activity(db.Model):
     booking_closes_days: Mapped[int] = mapped_column(default=7)
     free_cancellation_days: Mapped[int] = mapped_column(default=14)
     requires_confirmation: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Coordinators fund their own region's programme: only schools in the activity's regions book it,
+    # unless its partner opens it to schools of every region.
+    is_open_to_all_regions: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The technieklokaal room an activity takes place in; its slots come from the room's timetable.
     lab_id: Mapped[int | None] = mapped_column(ForeignKey("labs.id", ondelete="SET NULL"), index=True)
     # How many lessons ("dagdelen") a class books at once: a lab's lesson series is 4 to 12 of them.

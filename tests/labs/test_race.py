@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from datetime import timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from booking.extensions import db
 from booking.labs import services
 from booking.organisations.models import HolidayRegion, PartnerKind
 from tests.conftest import NOW
+from tests.processes import process_context
 
 PROCESSES = 6
 
@@ -75,8 +75,7 @@ def test_processes_racing_for_one_lab_hour_create_one_session(db_url, make_partn
         for n, activity in enumerate(activities)
     ]  # fmt: skip
     db.session.commit()
-    context = multiprocessing.get_context("forkserver")  # fresh processes, forked from one that imported the app
-    context.set_forkserver_preload(["booking", "booking.catalogue.services", "booking.labs.services"])
+    context = process_context()
     start_event, results = context.Event(), context.Queue()
     processes = [
         context.Process(target=_claim, args=(db_url, path, lab.id, activity.id, own[n], 10 * n, start_event, results))
