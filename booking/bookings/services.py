@@ -150,8 +150,19 @@ def _check_request(session: Session, request: BookingRequest) -> None:
 
 
 def check_class_fits(activity: Activity, request: BookingRequest) -> None:
-    """The activity's own rules for a class: its grades, its group size, and the class's size."""
+    """The activity's own rules for a class: its regions, its grades, its group size, and the class's size."""
     school_class = request.school_class
+    if not activity.is_offered_to(school_class.school):
+        raise DomainError(
+            _(
+                "%(title)s is for schools in %(regions)s; %(school)s is in %(region)s.",
+                title=activity.title,
+                regions=activity.region_names,
+                school=school_class.school.name,
+                region=school_class.school.region.name,
+            ),
+            field="school_class",
+        )
     if school_class.grade not in activity.grades:
         raise DomainError(
             _(

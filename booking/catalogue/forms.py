@@ -132,6 +132,10 @@ class ActivityForm(Form):
     )
     requires_confirmation = BooleanField(_l("I confirm each booking request myself"))
     regions = MultiCheckboxField(_l("Regions where you offer it"), coerce=object_id)
+    is_open_to_all_regions = BooleanField(
+        _l("Schools of other regions may book it too"),
+        description=_l("Otherwise only schools in the regions above book it; their coordinators fund the programme."),
+    )
     submit = SubmitField(_l("Save"))
 
     def validate_lab_id(self, field):

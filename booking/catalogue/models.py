@@ -129,6 +129,7 @@ SUBSTANTIAL_FIELDS = {
     "free_cancellation_days": _l("Free cancellation"),
     "requires_confirmation": _l("Partner confirms each request"),
     "regions": _l("Regions"),
+    "is_open_to_all_regions": _l("Open to all regions"),
     "lab_id": _l("Lab"),
     "series_length": _l("Lessons in a series"),
 }
@@ -272,6 +273,14 @@ class Activity(db.Model):
     @property
     def is_published(self) -> bool:
         return self.status is ActivityStatus.PUBLISHED
+
+    def is_offered_to(self, school) -> bool:
+        """Schools book in the regions the activity is offered in (their coordinators fund it there)."""
+        return self.is_open_to_all_regions or school.region_id in self.region_ids
+
+    @property
+    def region_names(self) -> str:
+        return ", ".join(sorted(region.name for region in self.regions))
 
     def refresh_search_text(self) -> None:
         parts = [self.title, self.summary, self.description, self.partner.name if self.partner else ""]

@@ -31,7 +31,7 @@ from booking.core.errors import DomainError
 from booking.core.time import NonexistentLocalTime, from_local, utcnow
 from booking.extensions import db
 from booking.labs.models import Lab
-from booking.organisations.models import Grade, Holiday, HolidayRegion, Partner, Region
+from booking.organisations.models import Grade, Holiday, HolidayRegion, Partner, Region, School
 
 MAX_GENERATED_SESSIONS = 400
 
@@ -92,6 +92,7 @@ class ActivityData:
     free_cancellation_days: int
     requires_confirmation: bool
     regions: list[Region] = field(default_factory=list)
+    is_open_to_all_regions: bool = False
     # A technieklokaal activity's room, and how many lessons a class books as one series.
     lab_id: int | None = None
     series_length: int = 1
@@ -138,6 +139,7 @@ def _comparable(activity: Activity) -> dict:
         "free_cancellation_days": activity.free_cancellation_days,
         "requires_confirmation": activity.requires_confirmation,
         "regions": activity.region_ids,
+        "is_open_to_all_regions": activity.is_open_to_all_regions,
         "lab_id": activity.lab_id,
         "series_length": activity.series_length,
     }
@@ -169,6 +171,7 @@ def save_activity(activity: Activity | None, *, partner: Partner, actor, data: A
     activity.free_cancellation_days = data.free_cancellation_days
     activity.requires_confirmation = data.requires_confirmation
     activity.regions = list(data.regions)
+    activity.is_open_to_all_regions = data.is_open_to_all_regions
     if activity.id and data.lab_id != activity.lab_id and _has_upcoming_sessions(activity):
         raise DomainError(
             _("This activity has upcoming sessions; cancel them before it moves to another lab or place."),
@@ -190,6 +193,14 @@ def save_activity(activity: Activity | None, *, partner: Partner, actor, data: A
                 )
             )
     return activity
+
+
+def offered_to_any(activity: Activity, school_ids) -> bool:
+    """Whether a teacher of these schools may book the activity; true for someone with no school."""
+    if not school_ids or activity.is_open_to_all_regions:
+        return True
+    schools = db.session.scalars(select(School).where(School.id.in_(school_ids)))
+    return any(activity.is_offered_to(school) for school in schools)
 
 
 def _has_upcoming_sessions(activity: Activity) -> bool:

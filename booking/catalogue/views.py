@@ -108,16 +108,17 @@ def activity(activity_id):
             .options(selectinload(ActivityEvent.actor))
             .order_by(ActivityEvent.created_at.desc(), ActivityEvent.id.desc())
         ).all()
+    outside_regions = not may_manage and not services.offered_to_any(activity, current_user.school_ids)
+    may_book_sessions = not may_manage and not outside_regions and activity.series_length == 1
     return render_template(
         "catalogue/activity.html",
         activity=activity,
         sessions=sessions,
         history=history,
         may_manage=may_manage,
-        may_book=(
-            not may_manage and activity.series_length == 1 and any(s.can_book(current_user) for s in sessions[:1])
-        ),
-        may_book_series=not may_manage and LabSeries.can_book(activity, current_user),
+        may_book=may_book_sessions and any(s.can_book(current_user) for s in sessions[:1]),
+        may_book_series=not may_manage and not outside_regions and LabSeries.can_book(activity, current_user),
+        outside_regions=outside_regions,
         series_preview=series_preview,
         transitions=activity.transitions_for(current_user),
         transition_form=TransitionForm(),
@@ -177,6 +178,7 @@ def _activity_data(form: ActivityForm, partner: Partner) -> services.ActivityDat
         free_cancellation_days=form.free_cancellation_days.data,
         requires_confirmation=bool(form.requires_confirmation.data),
         regions=regions,
+        is_open_to_all_regions=bool(form.is_open_to_all_regions.data),
         lab_id=form.lab_id.data,
         series_length=form.series_length.data or 1,
     )
