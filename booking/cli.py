@@ -1,5 +1,5 @@
 """Command-line jobs: ``flask create-admin``, ``flask demo``, ``flask holidays load``, ``flask outbox send``,
-``flask reminders send``."""
+``flask reminders send``, ``flask deactivate-user``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(outbox)
     app.cli.add_command(holidays)
     app.cli.add_command(reminders)
+    app.cli.add_command(deactivate_user)
 
 
 @click.command("create-admin")
@@ -35,6 +36,22 @@ def create_admin(email: str, name: str, password: str) -> None:
         db.session.rollback()
         raise click.ClickException(str(error.message)) from None
     click.echo(f"{user.email} is an administrator.")
+
+
+@click.command("deactivate-user")
+@click.argument("email")
+@with_appcontext
+def deactivate_user(email: str) -> None:
+    """Stop an account (someone who left): it can no longer sign in, and its sign-ins end now."""
+    from booking.accounts import sessions
+    from booking.accounts.services import find_user
+
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"There is no account for {email}.")
+    sessions.deactivate(user)
+    db.session.commit()
+    click.echo(f"{user.email} is deactivated and signed out everywhere.")
 
 
 @click.command("demo")

@@ -87,6 +87,17 @@ def test_deactivating_a_user_ends_their_sign_ins(app, users):
     assert sign_ins(users["teacher"]) == 0
 
 
+def test_an_administrator_deactivates_a_leaver_from_the_command_line(app, users):
+    phone = device(app, users["teacher"])
+    result = app.test_cli_runner().invoke(args=["deactivate-user", "Teacher@Example.org"])
+    assert result.exit_code == 0, result.output
+    assert "signed out everywhere" in result.output
+    assert phone.get("/account").status_code == 302
+    db.session.expire_all()
+    assert not users["teacher"].is_active
+    assert app.test_cli_runner().invoke(args=["deactivate-user", "nobody@example.org"]).exit_code != 0
+
+
 def test_sign_out_everywhere_from_the_account_page(app, users):
     laptop, phone = device(app, users["teacher"]), device(app, users["teacher"], "Safari op iPhone")
     page = laptop.get("/account").get_data(as_text=True)
