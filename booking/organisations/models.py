@@ -6,7 +6,19 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint, false
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.core.time import school_year_label, school_year_of, utcnow
@@ -178,7 +190,9 @@ class Region(db.Model):
 class School(db.Model):
     __tablename__ = "schools"
     __table_args__ = (
-        UniqueConstraint("brin", "location_number"),
+        # One school per BRIN and location; no location counts as one (a plain unique constraint
+        # would let any number of (brin, NULL) rows through).
+        Index("uq_schools_brin_location_number", "brin", text("coalesce(location_number, '')"), unique=True),
         CheckConstraint("length(brin) = 4", name="brin_length"),
     )
 
