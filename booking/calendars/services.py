@@ -47,6 +47,7 @@ from booking.calendars.events import CANCELLED_KEPT_DAYS, absolute_url, booking_
 from booking.calendars.ical import CalendarEvent, build_calendar
 from booking.calendars.models import CalendarFeed, FeedKind
 from booking.catalogue.models import Activity, Session, SessionStatus
+from booking.core.database import savepoint
 from booking.core.time import utcnow
 from booking.extensions import db
 from booking.labs.models import Lab
@@ -188,7 +189,7 @@ def feed_for(user: User, kind: FeedKind, subject_id: int | None) -> CalendarFeed
         return feed
     feed = CalendarFeed(user=user, kind=kind, subject_id=subject_id)
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(feed)
     except IntegrityError:
         feed = db.session.scalar(query)

@@ -15,14 +15,22 @@ def refuse_duplicate(table: str, *columns: str, message, field: str | None = Non
     """Write the block in a savepoint. When two requests pass a service's own "is it taken?" check
     at the same moment, the second one's writes hit the unique constraint on ``table(columns)``:
     the savepoint is undone and the request gets a DomainError, like one that came a second later."""
-    _begin_sqlite_transaction()
     try:
-        with db.session.begin_nested():
+        with savepoint():
             yield
     except IntegrityError as error:
         if not _violates(error, table, columns):
             raise
         raise DomainError(message, field=field) from None
+
+
+@contextmanager
+def savepoint():
+    """A SAVEPOINT inside the request's transaction on both databases (``db.session.begin_nested``
+    alone would commit on SQLite when it is the request's first write, see below)."""
+    _begin_sqlite_transaction()
+    with db.session.begin_nested():
+        yield
 
 
 def _violates(error: IntegrityError, table: str, columns) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from booking.calendars.imports import DayRange, ImportResult, ImportRow
-from booking.core.database import refuse_duplicate
+from booking.core.database import refuse_duplicate, savepoint
 from booking.core.errors import DomainError
 from booking.extensions import db
 from booking.organisations.models import (
@@ -280,7 +280,7 @@ def import_holidays(holiday_region: HolidayRegion, ranges: list[DayRange]) -> Im
             ends_on=row.range.last_day,
         )
         try:
-            with db.session.begin_nested():
+            with savepoint():
                 db.session.add(holiday)
         except IntegrityError:
             skipped_existing += 1
