@@ -22,6 +22,7 @@ from booking.labs import services
 from booking.labs.models import LabQuota, LabSeries
 from booking.organisations.models import Grade
 from booking.organisations.services import load_holiday_file
+from tests.labs.conftest import create_slots
 
 MONDAY_W50 = date(2026, 12, 7)  # week 50: two weeks before the Kerstvakantie (midden: 19 Dec – 3 Jan)
 
@@ -104,7 +105,7 @@ def planned(clock, region, make_region, lab, lab_partner, series, make_school, m
     series.booking_closes_days = 7
     series.free_cancellation_days = 14
     db.session.commit()
-    services.carry_out(lab, series, services.plan_slots(lab, series, 2026))
+    create_slots(lab, series, 2026)
     db.session.commit()
     school = make_school("OBS De Regenboog")
     other_school = make_school("CBS Het Kompas")
