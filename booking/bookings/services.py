@@ -131,6 +131,27 @@ def check_session_open(session: Session) -> None:
         )
 
 
+def offered_to_any(activity: Activity, school_ids) -> bool:
+    """Whether a teacher of these schools may book the activity; true for someone with no school."""
+    if not school_ids or activity.is_open_to_all_regions:
+        return True
+    schools = db.session.scalars(select(School).where(School.id.in_(school_ids)))
+    return any(activity.is_offered_to(school) for school in schools)
+
+
+def check_offered_to_schools(activity: Activity, school_ids) -> None:
+    """Before the booking form: a teacher whose schools are all outside the activity's regions is
+    told so at once (``check_class_fits`` refuses such a class on booking, whatever the form said)."""
+    if not offered_to_any(activity, school_ids):
+        raise DomainError(
+            _(
+                "This activity is for schools in %(regions)s. Your school is in another region, so it cannot "
+                "book it here; your coordinator knows the offer in your region.",
+                regions=activity.region_names,
+            )
+        )
+
+
 def _check_request(session: Session, request: BookingRequest) -> None:
     school_class = request.school_class
     check_session_open(session)

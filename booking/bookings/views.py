@@ -77,6 +77,7 @@ def book(session_id):
     closed_message = None
     try:
         services.check_session_open(session)
+        services.check_offered_to_schools(session.activity, current_user.school_ids)
     except DomainError as error:
         closed_message = error.message
     if form.validate_on_submit() and closed_message is None:

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, nulls_last, select
-from sqlalchemy.orm import contains_eager, selectinload, with_expression
+from sqlalchemy.orm import contains_eager, joinedload, selectinload, with_expression
 
 from booking.bookings.services import notify_session_changed
 from booking.catalogue.models import (
@@ -31,7 +31,7 @@ from booking.core.errors import DomainError
 from booking.core.time import NonexistentLocalTime, from_local, utcnow
 from booking.extensions import db
 from booking.labs.models import Lab
-from booking.organisations.models import Grade, Holiday, HolidayRegion, Partner, Region, School
+from booking.organisations.models import Grade, Holiday, HolidayRegion, Partner, Region
 
 MAX_GENERATED_SESSIONS = 400
 
@@ -193,14 +193,6 @@ def save_activity(activity: Activity | None, *, partner: Partner, actor, data: A
                 )
             )
     return activity
-
-
-def offered_to_any(activity: Activity, school_ids) -> bool:
-    """Whether a teacher of these schools may book the activity; true for someone with no school."""
-    if not school_ids or activity.is_open_to_all_regions:
-        return True
-    schools = db.session.scalars(select(School).where(School.id.in_(school_ids)))
-    return any(activity.is_offered_to(school) for school in schools)
 
 
 def _has_upcoming_sessions(activity: Activity) -> bool:
@@ -418,6 +410,7 @@ def plan_weekly_sessions(
             )
         )
     )
+    lab_sessions = _lab_sessions_between(activity.lab_id, first_day, last_day) if activity.lab_id else []
     planned: list[PlannedSession] = []
     day = first_day
     while day <= last_day:
@@ -433,10 +426,13 @@ def plan_weekly_sessions(
                     planned.append(PlannedSession(day, None, None, _("this time does not exist that day")))
                     continue
                 reason = None
+                in_lab = next((s for s in lab_sessions if s.starts_at < ends_at and starts_at < s.ends_at), None)
                 if starts_at < now:
                     reason = _("in the past")
                 elif starts_at in existing:
                     reason = _("there is already a session at this time and place")
+                elif in_lab is not None:
+                    reason = _("the lab is taken then by %(title)s", title=in_lab.activity.title)
                 planned.append(PlannedSession(day, starts_at, ends_at, reason))
         day += timedelta(days=1)
     plan = WeeklyPlan(planned)
@@ -446,6 +442,22 @@ def plan_weekly_sessions(
             field="last_day",
         )
     return plan
+
+
+def _lab_sessions_between(lab_id: int, first_day: date, last_day: date) -> list[Session]:
+    """What already holds the lab: the preview says so (the labs guard refuses it on saving anyway)."""
+    return list(
+        db.session.scalars(
+            select(Session)
+            .where(
+                Session.lab_id == lab_id,
+                Session.status == SessionStatus.SCHEDULED,
+                Session.starts_at < from_local(last_day + timedelta(days=1), time(0)),
+                Session.ends_at > from_local(first_day, time(0)),
+            )
+            .options(joinedload(Session.activity))
+        )
+    )
 
 
 def create_planned_sessions(

@@ -108,7 +108,7 @@ def activity(activity_id):
             .options(selectinload(ActivityEvent.actor))
             .order_by(ActivityEvent.created_at.desc(), ActivityEvent.id.desc())
         ).all()
-    outside_regions = not may_manage and not services.offered_to_any(activity, current_user.school_ids)
+    outside_regions = not may_manage and not booking_services.offered_to_any(activity, current_user.school_ids)
     may_book_sessions = not may_manage and not outside_regions and activity.series_length == 1
     return render_template(
         "catalogue/activity.html",

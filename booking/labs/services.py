@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, inspect, select, update
@@ -16,7 +17,7 @@ from booking.calendars.imports import DayRange, ImportResult, ImportRow
 from booking.catalogue.models import Activity, ActivityStatus, LocationType, Session, SessionStatus
 from booking.catalogue.services import holidays_between
 from booking.core.errors import CONSTRAINT_MESSAGES, DomainError
-from booking.core.time import NonexistentLocalTime, from_local, local_today, to_local
+from booking.core.time import NonexistentLocalTime, from_local, local_today
 from booking.extensions import db
 from booking.labs.models import WEEKDAY_NAMES, Lab, LabClosure, LabPeriod
 from booking.organisations.models import HolidayRegion, Partner, PartnerKind
@@ -348,17 +349,16 @@ def lock_lab(lab: Lab | int) -> None:
 
 
 def _taken(lab: Lab, other: Session) -> DomainError:
-    start, end = to_local(other.starts_at), to_local(other.ends_at)
     return DomainError(
         _(
             "%(lab)s is taken on %(day)s from %(start)s to %(end)s by %(title)s.",
             lab=lab.name,
-            day=start.strftime("%d-%m-%Y"),
-            start=start.strftime("%H:%M"),
-            end=end.strftime("%H:%M"),
+            day=format_date(other.starts_at, "EEEE d MMMM yyyy"),
+            start=format_datetime(other.starts_at, "HH:mm"),
+            end=format_datetime(other.ends_at, "HH:mm"),
             title=other.activity.title,
         ),
-        field="day",
+        field="start_time",
     )
 
 

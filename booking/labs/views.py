@@ -7,7 +7,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from booking.bookings.models import Booking, BookingStatus
-from booking.bookings.services import BookingRequest, lab_quota_rows, lab_quota_schools, set_lab_quota
+from booking.bookings.services import (
+    BookingRequest,
+    check_offered_to_schools,
+    lab_quota_rows,
+    lab_quota_schools,
+    set_lab_quota,
+)
 from booking.calendars.forms import IcsConfirmForm, IcsUploadForm
 from booking.calendars.import_steps import run_import
 from booking.catalogue.models import Activity
@@ -304,6 +310,11 @@ def _series_form(activity: Activity) -> tuple[SeriesForm, list]:
 def book_series(activity_id):
     activity = load_or_404(Activity, activity_id)
     authorize(LabSeries.can_book(activity, current_user))
+    try:
+        check_offered_to_schools(activity, current_user.school_ids)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("catalogue.activity", activity_id=activity.id))
     form, classes, periods = _series_form(activity)
     proposal = None
     if form.validate_on_submit():

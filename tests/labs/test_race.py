@@ -91,7 +91,9 @@ def test_processes_racing_for_one_lab_hour_create_one_session(clock, db_url, mak
     for process in processes:
         process.join(timeout=30)
     assert outcomes.count("created") == 1, outcomes
-    assert all(o == "created" or "Lokaal 1 is taken on" in o or "a moment ago" in o for o in outcomes), outcomes
+    # The weekly generator's plan may already see the hour taken (and plan nothing); the others meet the guard.
+    refusals = ("Lokaal 1 is taken on", "a moment ago", "There are no dates to create sessions on.")
+    assert all(o == "created" or any(r in o for r in refusals) for o in outcomes), outcomes
     db.session.expire_all()
     contested = (
         select(func.count())
