@@ -29,7 +29,7 @@ run: install
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadgroup
 
 browser-test: install
 	$(BIN)/pytest -m browser

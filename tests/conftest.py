@@ -1,5 +1,6 @@
-"""Test fixtures: one migrated database per run (SQLite, or PostgreSQL with TEST_DATABASE_URL),
-emptied after every test, plus factories for the people and organisations tests need."""
+"""Test fixtures: one migrated database per run (SQLite, or PostgreSQL with TEST_DATABASE_URL), and
+one per worker under pytest-xdist, emptied after every test, plus factories for the people and
+organisations tests need. ``TEST_TODAY`` runs the whole suite as if it were another day."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import os
 import socket
 import tempfile
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.engine import Engine
 
 from booking import create_app
@@ -33,12 +35,103 @@ from booking.organisations.models import (
 PASSWORD = "correct-horse-battery"
 
 
+# The whole session on another day ------------------------------------------------------------
+
+
+def suite_today() -> datetime | None:
+    """The instant ``TEST_TODAY`` names: a date (09:00 in Amsterdam that day) or an ISO date and time."""
+    value = os.environ.get("TEST_TODAY", "").strip()
+    if not value:
+        return None
+    if len(value) == 10:
+        return datetime.combine(date.fromisoformat(value), time(9, 0), ZoneInfo("Europe/Amsterdam"))
+    instant = datetime.fromisoformat(value)
+    return instant if instant.tzinfo else instant.replace(tzinfo=ZoneInfo("Europe/Amsterdam"))
+
+
+def _travel_to_test_today():
+    """With ``TEST_TODAY`` set, travel there as soon as this module is imported (time keeps ticking), so
+    the suite can be run as if it were any day. The distance travelled goes into the environment, so
+    pytest-xdist workers and the processes race tests start (they import this module) keep one clock."""
+    offset = os.environ.get("TEST_TODAY_OFFSET_SECONDS")
+    if offset is None:
+        today = suite_today()
+        if today is None:
+            return None
+        offset = str((today - datetime.now(UTC)).total_seconds())
+        os.environ["TEST_TODAY_OFFSET_SECONDS"] = offset
+    import time_machine
+
+    traveller = time_machine.travel(datetime.now(UTC) + timedelta(seconds=float(offset)), tick=True)
+    traveller.start()
+    return traveller
+
+
+_traveller = _travel_to_test_today()
+
+
+def pytest_unconfigure(config):
+    if _traveller is not None:
+        _traveller.stop()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """For pytest-xdist (``-n auto --dist loadgroup``): the browser tests share one live server and stay
+    together on one worker, in their order; a worker starts with the slowest tests, so both finish together."""
+    for item in items:
+        if item.nodeid.startswith("tests/browser/"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def pytest_report_header(config):
+    return [f"TEST_TODAY: the suite runs as if it were {datetime.now(UTC).isoformat()}"] if _traveller else []
+
+
+try:
+    from hypothesis import settings
+except ImportError:  # pragma: no cover
+    pass
+else:
+    # The same examples on every run and every machine; no deadline, as a database round trip varies.
+    settings.register_profile(
+        "techniekrooster",
+        derandomize=True,
+        max_examples=100,
+        deadline=None,
+        database=None,
+    )
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "techniekrooster"))
+
+
+# Databases -------------------------------------------------------------------------------------
+
+
 def database_url() -> str:
+    """SQLite in a temporary file of this process, or ``TEST_DATABASE_URL``; a pytest-xdist worker on
+    PostgreSQL gets a database of its own next to it (``<name>_gw0``, ...), created when missing."""
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
+    if not url:
+        directory = tempfile.mkdtemp(prefix="techniekrooster-tests-")
+        return f"sqlite:///{directory}/test.sqlite"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
         return url
-    directory = tempfile.mkdtemp(prefix="techniekrooster-tests-")
-    return f"sqlite:///{directory}/test.sqlite"
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        raise pytest.UsageError("With pytest-xdist TEST_DATABASE_URL must be a PostgreSQL database")
+    own = parsed.set(database=f"{parsed.database}_{worker}")
+    engine = create_engine(parsed, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database})
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    finally:
+        engine.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 def reset_database(app) -> None:

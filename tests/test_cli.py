@@ -91,7 +91,9 @@ def test_holidays_load_is_idempotent_and_names_its_source(app):
     assert "0 holidays added" in runner.invoke(args=["holidays", "load"]).output
 
 
-def test_large_demo_builds_the_promised_sizes_once(app):
+@pytest.mark.slow
+def test_large_demo_builds_the_promised_sizes_once(app, clock):
+    """On the clock's day: which sessions are past, and so how the labs' series fall, depend on today."""
     from booking.bookings.models import BookingStatus, Evaluation
 
     runner = app.test_cli_runner()
