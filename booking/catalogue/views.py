@@ -24,6 +24,7 @@ from booking.catalogue.models import (
     Session,
     Theme,
 )
+from booking.core.database import commit
 from booking.core.errors import DomainError
 from booking.core.forms import apply_domain_error, as_id, choices, filter_value
 from booking.core.permissions import authorize, load_or_404
@@ -365,7 +366,7 @@ def weekly_sessions(activity_id):
                     capacity_pupils=form.capacity_pupils.data,
                     max_classes=form.max_classes.data,
                 )
-                db.session.commit()
+                commit()
                 flash(
                     ngettext("%(num)s session has been added.", "%(num)s sessions have been added.", len(created)),
                     "success",

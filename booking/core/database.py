@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from sqlalchemy.exc import IntegrityError
 
-from booking.core.errors import DomainError
+from booking.core.errors import DomainError, constraint_error
 from booking.extensions import db
 
 
@@ -48,3 +48,16 @@ def _begin_sqlite_transaction() -> None:
         return
     if not connection.connection.dbapi_connection.in_transaction:
         connection.exec_driver_sql("BEGIN")
+
+
+def commit() -> None:
+    """Commit; a named constraint that a race tripped (``CONSTRAINT_MESSAGES``) becomes its
+    DomainError for the form, anything else stays an error."""
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        explained = constraint_error(error)
+        if explained is None:
+            raise
+        raise explained from None

@@ -17,6 +17,7 @@ from booking.bookings.services import (
 from booking.calendars.forms import IcsConfirmForm, IcsUploadForm
 from booking.calendars.import_steps import run_import
 from booking.catalogue.models import Activity
+from booking.core.database import commit
 from booking.core.errors import DomainError
 from booking.core.forms import apply_domain_error, choices
 from booking.core.permissions import authorize, load_or_404
@@ -485,7 +486,7 @@ def slots(lab_id):
             plan = services.plan_slots(lab, activity, form.school_year.data)
             if form.create.data:
                 result = services.carry_out(lab, activity, plan)
-                db.session.commit()
+                commit()
                 flash(_slots_message(result.created, result.removed, len(result.stranded)), "success")
                 return redirect(url_for("catalogue.activity", activity_id=activity.id, _anchor="sessions"))
         except DomainError as error:
