@@ -260,6 +260,7 @@ def carry_out(lab: Lab, activity: Activity, plan: SlotPlan) -> SlotResult:
         raise DomainError(_("Only an activity in a technieklokaal gets lab slots."))
     for session in plan.obsolete:
         db.session.delete(session)
+    db.session.flush()  # their time is free before the new slots claim it (a flush inserts before it deletes)
     created = 0
     for slot in plan.to_create:
         add_slot(lab, activity, slot.starts_at, slot.ends_at)
@@ -303,13 +304,12 @@ def _guard_rooms(orm_session, flush_context, instances) -> None:
     claims = [obj for obj in (*orm_session.new, *orm_session.dirty) if isinstance(obj, Session) and _claims_room(obj)]
     if not claims:
         return
-    leaving = [obj.id for obj in orm_session.deleted if isinstance(obj, Session)]  # deleted in this same flush
     with orm_session.no_autoflush:
         for lab_id in sorted({claim.lab_id for claim in claims}):
             lock_lab(lab_id)
         for n, claim in enumerate(claims):
             other = next((c for c in claims[:n] if c.lab_id == claim.lab_id and _overlap(c, claim)), None)
-            other = other or _overlapping_session(claim, leaving)
+            other = other or _overlapping_session(claim)
             if other is not None:
                 raise _taken(db.session.get(Lab, claim.lab_id), other)
 
@@ -325,14 +325,15 @@ def _overlap(a: Session, b: Session) -> bool:
     return a.starts_at < b.ends_at and b.starts_at < a.ends_at
 
 
-def _overlapping_session(session: Session, leaving: list[int]) -> Session | None:
+def _overlapping_session(session: Session) -> Session | None:
     query = select(Session).where(
         Session.lab_id == session.lab_id,
         Session.status == SessionStatus.SCHEDULED,
         Session.starts_at < session.ends_at,
         Session.ends_at > session.starts_at,
-        Session.id.not_in([session.id, *leaving] if session.id is not None else leaving),
     )
+    if session.id is not None:
+        query = query.where(Session.id != session.id)
     return db.session.scalar(query.options(joinedload(Session.activity)).order_by(Session.starts_at).limit(1))
 
 
