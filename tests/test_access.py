@@ -4,6 +4,9 @@ import pytest
 
 from booking.extensions import db
 
+# The matrix's session is 30 days ahead: on the real clock that is next school year from July on.
+pytestmark = pytest.mark.usefixtures("clock")
+
 ROLES = ["anonymous", "teacher", "partner", "coordinator", "admin"]
 OK, LOGIN, UNAUTHORIZED, FORBIDDEN = 200, 302, 401, 403
 

@@ -30,8 +30,12 @@ def _serve(db_url: str, port: int) -> None:
 
     from booking import create_app
 
+    import time_machine
+
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": db_url, "RATELIMIT_ENABLED": False})
-    make_server("127.0.0.1", port, app, threaded=True).serve_forever()
+    # The tests' clock: on the real one their sessions (NOW + 30 days) close for booking from mid-December 2026.
+    with time_machine.travel(NOW, tick=True):
+        make_server("127.0.0.1", port, app, threaded=True).serve_forever()
 
 
 @pytest.fixture(scope="module")
