@@ -26,11 +26,10 @@ SCHOOLS = 16
 
 
 def _serve(db_url: str, port: int) -> None:
+    import time_machine
     from werkzeug.serving import make_server
 
     from booking import create_app
-
-    import time_machine
 
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": db_url, "RATELIMIT_ENABLED": False})
     # The tests' clock: on the real one their sessions (NOW + 30 days) close for booking from mid-December 2026.
