@@ -19,6 +19,9 @@ from booking.organisations.models import School
 from tests.bookings.test_race import Browser, _fire, _serve
 from tests.conftest import PASSWORD, free_port
 
+# The server processes (tests/bookings/test_race.py's) run on the tests' clock: so does the test body.
+pytestmark = pytest.mark.usefixtures("clock")
+
 PROCESSES = 3
 AT_ONCE = 4  # requests fired together, spread over the processes
 ROUNDS = 3
