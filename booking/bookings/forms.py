@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, SubmitField
+from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
 from booking.bookings.models import BookingStatus
@@ -30,6 +31,9 @@ class BookingForm(Form):
         _l("Enter the number of pupils who come, from 1 to 60."),
         description=_l("Taken from the class; lower it if not everyone comes."),
     )
+    # The class the pupil count was taken from: when another class is chosen and the count was not
+    # changed, it follows the new class (``offer_classes``), with or without JavaScript.
+    pupils_from = HiddenField()
     adults = number_field(_l("Accompanying adults"), 0, 20, _l("Enter the number of adults, from 0 to 20."))
     contact_phone = text_field(
         _l("Contact phone on the day"),
@@ -97,3 +101,40 @@ class RegionFilterForm(Form):
     partner = SelectField(_l("Partner"), coerce=str, validators=[Optional()])
     date_from = DateField(_l("From"), name="from", validators=[Optional()])
     date_to = DateField(_l("Until"), name="to", validators=[Optional()])
+
+
+def class_size(activity, school_class) -> int:
+    """How many pupils of a class come, unless the teacher lowers it: the class, up to the activity's maximum."""
+    return min(school_class.pupils, activity.max_pupils)
+
+
+def offer_classes(form, classes, activity, describe, preferred_id=None) -> list:
+    """Offer the classes whose grade the activity is for, and keep the pupil count with the class.
+
+    On a new form the preferred (or first) class is chosen and its size filled in. On a submitted
+    form whose class changed while the count still was the old class's size, the count becomes the
+    new class's size: choosing Groep 8A (29 pupils) books 29, not the 27 of the class shown first.
+    A count the teacher typed stays as typed (and is checked against the class). The options carry
+    their size, so app.js updates the field at once where JavaScript runs.
+    """
+    offered = [c for c in classes if c.grade in activity.grades]
+    form.school_class.choices = [
+        SelectChoice(c.id, describe(c), render_kw={"data-pupils": class_size(activity, c)}) for c in offered
+    ]
+    form.school_class.render_kw = {"data-pupils-field": form.pupils.id, "data-pupils-from": form.pupils_from.id}
+    by_id = {c.id: c for c in offered}
+    if not form.is_submitted():
+        chosen = by_id.get(preferred_id) or (offered[0] if offered else None)
+        if chosen is not None:
+            form.school_class.data = chosen.id
+            form.pupils.data = class_size(activity, chosen)
+            form.pupils_from.data = str(chosen.id)
+        return offered
+    chosen = by_id.get(form.school_class.data)
+    before = by_id.get(coerce_id(form.pupils_from.data))
+    untouched = before is not None and form.pupils.data == class_size(activity, before)
+    if chosen is not None and chosen is not before and untouched:
+        form.pupils.data = class_size(activity, chosen)
+    if chosen is not None:
+        form.pupils_from.data = str(chosen.id)
+    return offered

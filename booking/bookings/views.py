@@ -13,7 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from booking.bookings import bp, services
-from booking.bookings.forms import BookingForm, CancelSessionForm, EvaluationForm, QuotaForm, RegionFilterForm, StepForm
+from booking.bookings.forms import (
+    BookingForm,
+    CancelSessionForm,
+    EvaluationForm,
+    QuotaForm,
+    RegionFilterForm,
+    StepForm,
+    offer_classes,
+)
 from booking.bookings.models import STEPS, Booking, BookingEvent, BookingStatus
 from booking.catalogue.models import Session
 from booking.core.errors import DomainError
@@ -58,19 +66,20 @@ def book(session_id):
                 period=period.id if period else None,
             )
         )
-    classes = services.bookable_classes(current_user, session)
+    all_classes = services.bookable_classes(current_user, session)
     form = BookingForm()
-    form.school_class.choices = choices(
-        (c.id, _("%(label)s · %(grade)s · %(count)s pupils", label=c.label, grade=c.grade.label, count=c.pupils)
-         + (f" · {c.school.name}" if len(current_user.school_ids) > 1 else ""))
-        for c in classes
-    )  # fmt: skip
+    several_schools = len(current_user.school_ids) > 1
+    classes = offer_classes(
+        form,
+        all_classes,
+        session.activity,
+        lambda c: (
+            _("%(label)s · %(grade)s · %(count)s pupils", label=c.label, grade=c.grade.label, count=c.pupils)
+            + (f" · {c.school.name}" if several_schools else "")
+        ),
+        preferred_id=id_arg("class"),
+    )
     if request.method == "GET":
-        chosen = next((c for c in classes if c.id == id_arg("class")), None)
-        chosen = chosen or next((c for c in classes if c.grade in session.activity.grades), None)
-        if chosen:
-            form.school_class.data = chosen.id
-            form.pupils.data = min(chosen.pupils, session.activity.max_pupils)
         form.adults.data = 2
     waiting = services.waiting_count(session)
     full = session.places_left == 0 or waiting > 0
@@ -114,6 +123,7 @@ def book(session_id):
         session=session,
         activity=session.activity,
         classes=classes,
+        has_classes=bool(all_classes),
         full=full,
         closed_message=closed_message,
         closes_at=session.bookings_close_at,

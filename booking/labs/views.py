@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from booking.bookings.forms import offer_classes
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.services import (
     BookingRequest,
@@ -272,16 +273,21 @@ def delete_closure(closure_id):
 
 def _series_form(activity: Activity) -> tuple[SeriesForm, list]:
     years = [current_school_year(), current_school_year() + 1]
-    classes = series.series_classes(current_user, years)
+    all_classes = series.series_classes(current_user, years)
     periods = series.series_periods(activity.lab, years)
     form = SeriesForm()
-    several_years = len({c.school_year for c in classes} | {p.school_year for p in periods}) > 1
-    form.school_class.choices = choices(
-        (c.id, _("%(label)s · %(grade)s · %(count)s pupils", label=c.label, grade=c.grade.label, count=c.pupils)
-         + (f" · {school_year_label(c.school_year)}" if several_years else "")
-         + (f" · {c.school.name}" if len(current_user.school_ids) > 1 else ""))
-        for c in classes
-    )  # fmt: skip
+    several_years = len({c.school_year for c in all_classes} | {p.school_year for p in periods}) > 1
+    several_schools = len(current_user.school_ids) > 1
+    classes = offer_classes(
+        form,
+        all_classes,
+        activity,
+        lambda c: (
+            _("%(label)s · %(grade)s · %(count)s pupils", label=c.label, grade=c.grade.label, count=c.pupils)
+            + (f" · {school_year_label(c.school_year)}" if several_years else "")
+            + (f" · {c.school.name}" if several_schools else "")
+        ),
+    )
     # Grouped per school year when the timetables of two years are open (optgroups).
     by_year: dict[str, list] = {}
     for p in periods:
@@ -292,10 +298,6 @@ def _series_form(activity: Activity) -> tuple[SeriesForm, list]:
         else choices((p.id, f"{p.weekday_name} {p}") for p in periods)
     )
     if request.method == "GET":
-        chosen = next((c for c in classes if c.grade in activity.grades), None)
-        if chosen:
-            form.school_class.data = chosen.id
-            form.pupils.data = min(chosen.pupils, activity.max_pupils)
         form.adults.data = 2
         start = series.first_bookable_day(activity)
         asked = grid.parse_week(request.args.get("week", ""))  # from a lesson's page or the week grid
@@ -303,6 +305,7 @@ def _series_form(activity: Activity) -> tuple[SeriesForm, list]:
             asked = start + timedelta(days=(7 - start.weekday()) % 7)  # the first Monday from then on
         form.first_week.data = grid.week_label(asked)
         form.period.data = id_arg("period")
+    form.has_classes = bool(all_classes)
     return form, classes, periods
 
 

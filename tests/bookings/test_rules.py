@@ -90,11 +90,47 @@ def test_more_pupils_than_the_activity_takes_is_refused(client, login, world, ma
     assert booking_count() == 0
 
 
-def test_a_grade_the_activity_does_not_target_is_refused(client, login, world):
+def test_a_grade_the_activity_does_not_target_is_not_offered_and_is_refused(client, login, world):
     login(world.people["teacher"])
-    response = post_booking(client, world, school_class=world.class_5a, pupils=20)
-    assert "This activity is for Groep 7, Groep 8; Groep 5A is in Groep 5." in response.get_data(as_text=True)
-    assert booking_count() == 0
+    page = client.get(f"/sessions/{world.session.id}/book").get_data(as_text=True)
+    assert "Groep 7A" in page and "Groep 8B" in page and "Groep 5A" not in page
+    response = post_booking(client, world, school_class=world.class_5a, pupils=20)  # a stale or forged form
+    assert response.status_code == 200 and booking_count() == 0
+    with pytest.raises(DomainError, match=r"This activity is for Groep 7, Groep 8; Groep 5A is in Groep 5\."):
+        world.book(world.class_5a)  # the rule itself, whatever the form offered
+
+
+def test_a_school_without_a_class_of_the_grades_is_told_so(client, login, world):
+    world.activity.grades = [Grade.GROEP_3]
+    db.session.commit()
+    login(world.people["teacher"])
+    page = client.get(f"/sessions/{world.session.id}/book").get_data(as_text=True)
+    assert "None of your classes is in Groep 3, the grades this activity is for." in page
+
+
+def test_the_pupil_count_follows_the_chosen_class_without_javascript(client, login, world):
+    """The form shows Groep 7A's 27; the teacher picks Groep 8B (25) and leaves the count alone."""
+    login(world.people["teacher"])
+    page = client.get(f"/sessions/{world.session.id}/book").get_data(as_text=True)
+    assert 'value="27"' in page and f'name="pupils_from" type="hidden" value="{world.class_7a.id}"' in page
+    response = post_booking(client, world, school_class=world.class_8b, pupils=27, pupils_from=world.class_7a.id)
+    assert response.status_code == 302
+    assert db.session.scalars(select(Booking)).one().pupils == 25
+
+
+def test_a_count_the_teacher_typed_stays_when_the_class_changes(client, login, world):
+    login(world.people["teacher"])
+    post_booking(client, world, school_class=world.class_8b, pupils=20, pupils_from=world.class_7a.id)
+    assert db.session.scalars(select(Booking)).one().pupils == 20
+
+
+def test_the_class_options_carry_their_size_for_the_page_script(client, login, world):
+    login(world.people["teacher"])
+    page = client.get(f"/sessions/{world.session.id}/book").get_data(as_text=True)
+    assert (
+        f'data-pupils="25" value="{world.class_8b.id}"' in page
+        or f'value="{world.class_8b.id}" data-pupils="25"' in page
+    )
 
 
 def test_bookings_close_the_set_number_of_days_before_the_session(client, login, world, clock):

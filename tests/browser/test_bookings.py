@@ -111,21 +111,28 @@ def test_teacher_requests_a_session_the_partner_confirms_it(browser, live_server
     expect(details).to_contain_text("12 to 30 pupils per class")
 
     class_select = page.get_by_label(exactly("Class"))
-    # The first class of a targeted grade is chosen for the teacher; Groep 5A is offered but not chosen.
+    # Only classes of a targeted grade are offered (not Groep 5A); the first is chosen for the teacher.
     expect(class_select.locator("option:checked")).to_have_text("Groep 6A · Groep 6 · 27 pupils")
     expect(class_select.locator("option")).to_have_text(
         [
-            "Groep 5A · Groep 5 · 26 pupils",
             "Groep 6A · Groep 6 · 27 pupils",
             "Groep 7A · Groep 7 · 28 pupils",
             "Groep 7B · Groep 7 · 25 pupils",
             "Groep 8A · Groep 8 · 29 pupils",
         ]
     )
-    class_select.select_option(label="Groep 6A · Groep 6 · 27 pupils")
     pupils = page.get_by_label(exactly("Pupils"))
     expect(pupils).to_have_value("27")
+    # The count follows the class chosen...
+    class_select.select_option(label="Groep 8A · Groep 8 · 29 pupils")
+    expect(pupils).to_have_value("29")
+    class_select.select_option(label="Groep 6A · Groep 6 · 27 pupils")
+    expect(pupils).to_have_value("27")
+    # ... until the teacher types another number: that stays.
     pupils.fill("25")
+    class_select.select_option(label="Groep 7A · Groep 7 · 28 pupils")
+    expect(pupils).to_have_value("25")
+    class_select.select_option(label="Groep 6A · Groep 6 · 27 pupils")
     expect(page.get_by_label(exactly("Accompanying adults"))).to_have_value("2")
     page.get_by_label(exactly("Contact phone on the day")).fill(PHONE)
     page.get_by_label(exactly("Notes and special needs")).fill(NOTES)

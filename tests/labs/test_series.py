@@ -564,3 +564,17 @@ def test_the_activity_page_shows_teachers_a_taste_of_the_slots_and_the_lab_all_o
     lab = login(planned.people["lab"], c=app.test_client())
     page = lab.get(f"/activities/{planned.activity.id}").get_data(as_text=True)
     assert page.count("Lokaal 1, Vleutenseweg 300") > 100
+
+
+def test_the_series_pupil_count_follows_the_chosen_class_without_javascript(planned, login, client):
+    """The form was filled for Groep 7A (26); the teacher picks Groep 8B (24) and leaves the count."""
+    login(planned.people["teacher"])
+    page = client.get(f"/activities/{planned.activity.id}/series").get_data(as_text=True)
+    assert f'name="pupils_from" type="hidden" value="{planned.class_7a.id}"' in page
+    stale = _series_form(planned, school_class=planned.class_8b.id, pupils=26, pupils_from=planned.class_7a.id)
+    expected = ",".join(map(str, planned.propose(planned.class_8b).session_ids))
+    response = client.post(
+        f"/activities/{planned.activity.id}/series", data={**stale, "confirm": "1", "expected": expected}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert {b.pupils for b in class_bookings(planned.class_8b)} == {24}

@@ -23,6 +23,20 @@ document.addEventListener("change", function (event) {
   if (field.matches && field.matches("select[data-autosubmit]") && field.form) {
     field.form.submit();
   }
+  // A class select (data-pupils-field): the pupil count follows the chosen class's size, unless the
+  // teacher typed another number for the class before. The server does the same without JavaScript.
+  if (field.matches && field.matches("select[data-pupils-field]")) {
+    var pupils = document.getElementById(field.getAttribute("data-pupils-field"));
+    var from = document.getElementById(field.getAttribute("data-pupils-from"));
+    var chosen = field.options[field.selectedIndex];
+    var before = from && field.querySelector('option[value="' + from.value + '"]');
+    if (pupils && chosen && chosen.dataset.pupils && (!before || pupils.value === before.dataset.pupils)) {
+      pupils.value = chosen.dataset.pupils;
+      if (from) {
+        from.value = chosen.value;
+      }
+    }
+  }
 });
 
 document.addEventListener("click", function (event) {
