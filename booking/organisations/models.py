@@ -20,6 +20,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import select
 
 from booking.core.time import school_year_label, school_year_of, utcnow
 from booking.core.types import UTCDateTime, enum_type
@@ -350,5 +351,19 @@ class Holiday(db.Model):
 
     @staticmethod
     def can_manage(user) -> bool:
-        """Holidays are shared reference data: any coordinator keeps them up to date."""
+        """Holidays are shared reference data: any coordinator sees them all and keeps some up to date."""
         return user.is_admin or bool(user.coordinated_region_ids)
+
+    @staticmethod
+    def managed_regions(user) -> list[HolidayRegion]:
+        """The holiday regions whose dates the user may change: an admin all of them, a coordinator
+        those of the regions they coordinate (Regio Utrecht: midden), never Vlaanderen's for a Dutch one."""
+        if user.is_admin:
+            return list(HolidayRegion)
+        if not user.coordinated_region_ids:
+            return []
+        own = set(db.session.scalars(select(Region.holiday_region).where(Region.id.in_(user.coordinated_region_ids))))
+        return [region for region in HolidayRegion if region in own]
+
+    def can_edit(self, user) -> bool:
+        return self.holiday_region in Holiday.managed_regions(user)

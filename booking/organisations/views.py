@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -433,15 +433,32 @@ def holidays():
         "organisations/holidays.html",
         by_year=by_year,
         holiday_regions=list(HolidayRegion),
+        editable=set(Holiday.managed_regions(current_user)),
         chosen=holiday_region,
         delete_form=DeleteForm(),
     )
 
 
+def _own_holiday_regions(form) -> None:
+    """Offer the holiday regions the user may change, their own first (and chosen on a new form)."""
+    regions = Holiday.managed_regions(current_user)
+    form.holiday_region.choices = choices((region.value, region.label) for region in regions)
+    asked = request.args.get("region")
+    if request.method == "GET" and not form.holiday_region.data:
+        form.holiday_region.data = asked if asked in {r.value for r in regions} else regions[0].value
+
+
+def _own_holiday_region(value: str) -> HolidayRegion:
+    """The region a confirmed import goes to, which the upload step offered: one the user may change."""
+    region = HolidayRegion(value)
+    if region not in Holiday.managed_regions(current_user):
+        abort(403)
+    return region
+
+
 def _holiday_form(holiday: Holiday | None = None) -> HolidayForm:
     form = HolidayForm(obj=holiday)
-    if holiday is None and request.method == "GET" and request.args.get("region"):
-        form.holiday_region.data = request.args["region"]
+    _own_holiday_regions(form)
     return form
 
 
@@ -470,7 +487,7 @@ def new_holiday():
 @login_required
 def edit_holiday(holiday_id):
     holiday = load_or_404(Holiday, holiday_id)
-    authorize(Holiday.can_manage(current_user))
+    authorize(holiday.can_edit(current_user))
     form = _holiday_form(holiday)
     if _save(form, lambda: _save_holiday(form, holiday), _("The holiday has been saved.")):
         return redirect(url_for("organisations.holidays", region=holiday.holiday_region.value))
@@ -481,7 +498,7 @@ def edit_holiday(holiday_id):
 @login_required
 def delete_holiday(holiday_id):
     holiday = load_or_404(Holiday, holiday_id)
-    authorize(Holiday.can_manage(current_user))
+    authorize(holiday.can_edit(current_user))
     if DeleteForm().validate_on_submit():
         region = holiday.holiday_region.value
         db.session.delete(holiday)
@@ -506,14 +523,15 @@ def _holiday_import_message(result) -> str:
 def import_holidays():
     """Upload an .ics file and see what it adds; confirming reads the same file again and adds it."""
     authorize(Holiday.can_manage(current_user))
-    form = HolidayImportForm(holiday_region=request.args.get("region") or None)
+    form = HolidayImportForm()
+    _own_holiday_regions(form)
     confirm_form = HolidayImportConfirmForm()
     step = run_import(
         form,
         confirm_form,
         max_name_length=Holiday.__table__.c.name.type.length,
         preview=lambda ranges: services.preview_holiday_import(HolidayRegion(form.holiday_region.data), ranges),
-        apply=lambda ranges: services.import_holidays(HolidayRegion(confirm_form.holiday_region.data), ranges),
+        apply=lambda ranges: services.import_holidays(_own_holiday_region(confirm_form.holiday_region.data), ranges),
         confirm_form_for=lambda packed: HolidayImportConfirmForm(
             formdata=None, holiday_region=form.holiday_region.data, upload=packed
         ),

@@ -114,9 +114,9 @@ def preview_holidays(client, data=HOLIDAYS_MIDDEN, region="midden", filename="sc
 
 def test_the_holidays_page_links_to_the_import(client, users, login):
     login(users["coordinator"])
-    page = client.get("/holidays?region=zuid").get_data(as_text=True)
-    assert 'href="/holidays/import?region=zuid"' in page
-    assert '<option selected value="zuid">' in client.get("/holidays/import?region=zuid").get_data(as_text=True)
+    page = client.get("/holidays?region=midden").get_data(as_text=True)
+    assert 'href="/holidays/import?region=midden"' in page
+    assert '<option selected value="midden">' in client.get("/holidays/import?region=midden").get_data(as_text=True)
 
 
 def test_the_preview_shows_the_holidays_of_the_file_and_saves_nothing(client, users, login):
