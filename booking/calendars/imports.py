@@ -58,6 +58,9 @@ class DayRange:
     first_day: date
     last_day: date
     uid: str | None = None
+    # A timed event ("Studiedag (middag)", 12:30–15:00) is imported as the whole days it touches;
+    # its local hours are kept, so the preview can say so.
+    hours: str | None = None
 
     @property
     def days(self) -> int:
@@ -215,7 +218,21 @@ def _read_component(component, tz: tzinfo, max_name_length: int) -> DayRange | I
     if (last_day - first_day).days + 1 > MAX_DAYS:
         return Ignored(label, _("longer than a year"), first_day)
     uid = component.get("UID")
-    return DayRange(summary, first_day, last_day, str(uid) if uid else None)
+    return DayRange(summary, first_day, last_day, str(uid) if uid else None, hours=_hours(component, start, tz))
+
+
+def _hours(component, start, tz: tzinfo) -> str | None:
+    """"12:30–15:00" for a timed event that does not span whole days, else None."""
+    if not isinstance(start, datetime):
+        return None
+    end = _value(component, "DTEND")
+    if end is None and isinstance(_value(component, "DURATION"), timedelta):
+        end = start + _value(component, "DURATION")
+    local_start = _local(start, tz)
+    local_end = _local(end, tz) if isinstance(end, datetime) else local_start
+    if local_start.time() == local_end.time() == time(0, 0):
+        return None
+    return f"{local_start:%H:%M}–{local_end:%H:%M}"
 
 
 def _summary(component, max_name_length: int) -> str:

@@ -246,21 +246,24 @@ def load_holiday_file(path: str | Path | None = None) -> tuple[int, str]:
 
 
 def preview_holiday_import(holiday_region: HolidayRegion, ranges: list[DayRange]) -> list[ImportRow]:
-    """Per range of the file: a new holiday, one already in the list (same name and first day, as the
-    unique constraint has it), or skipped for a reason."""
-    existing = {
-        (holiday.name, holiday.starts_on): holiday
-        for holiday in db.session.scalars(select(Holiday).where(Holiday.holiday_region == holiday_region))
-    }
+    """Per range of the file: a new holiday, one already in the list, or skipped for a reason.
+
+    A holiday of the region with the same first and last day is the same holiday, whatever the file
+    calls it ("Herfstvakantie 2027" is the "Herfstvakantie" already there); so is one with the same
+    name and first day (the unique constraint's key), whose last day the preview then shows."""
+    holidays = list(db.session.scalars(select(Holiday).where(Holiday.holiday_region == holiday_region)))
+    by_days = {(holiday.starts_on, holiday.ends_on): holiday for holiday in holidays}
+    by_name = {(holiday.name, holiday.starts_on): holiday for holiday in holidays}
     rows, planned = [], set()
     for day_range in ranges:
-        key = (day_range.name, day_range.first_day)
-        row = ImportRow(day_range, existing=existing.get(key))
+        key = (day_range.first_day, day_range.last_day)
+        existing = by_days.get(key) or by_name.get((day_range.name, day_range.first_day))
+        row = ImportRow(day_range, existing=existing)
         if row.existing is None:
             if (day_range.last_day - day_range.first_day).days > 92:
                 row.skip_reason = _("a holiday lasts at most three months")
             elif key in planned:
-                row.skip_reason = _("another holiday in this file has the same name and first day")
+                row.skip_reason = _("another holiday in this file has the same dates")
             planned.add(key)
         rows.append(row)
     return rows
