@@ -277,10 +277,10 @@ def book_series(
                 _("A lesson on %(day)s was booked by another school a moment ago. Nothing has been booked; "
                   "check the new proposal.", day=to_local(session.starts_at).strftime("%d-%m-%Y"))
             ) from None  # fmt: skip
-    _notify_series(
-        series, lessons, "series_booked", _l("Lesson series booked: %(title)s"), partner_template="partner_new_series",
-        invite=invitations.REQUEST,
-    )  # fmt: skip
+    requested = any(lesson.status is BookingStatus.REQUESTED for lesson in lessons)
+    subject = _l("Lesson series requested: %(title)s") if requested else _l("Lesson series booked: %(title)s")
+    _notify_series(series, lessons, "series_booked", subject, partner_template="partner_new_series",
+                   invite=invitations.REQUEST)  # fmt: skip
     return series
 
 
@@ -373,7 +373,9 @@ def _notify_series(
     or CANCEL), the lab's the lessons' sessions (REQUEST: the slots stay)."""
     db.session.flush()
     context = {"series": series, "lessons": lessons, "activity": series.activity, "lab": series.lab,
-               "link": absolute_url("labs.series", series_id=series.id)}  # fmt: skip
+               "link": absolute_url("labs.series", series_id=series.id),
+               "requested": any(lesson.status is BookingStatus.REQUESTED for lesson in lessons),
+               "requests_link": absolute_url("bookings.requests")}  # fmt: skip
     teacher = series.booked_by
     if teacher is not None and teacher.is_active:
         attendee = Person(teacher.email, teacher.name)

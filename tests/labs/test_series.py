@@ -578,3 +578,16 @@ def test_the_series_pupil_count_follows_the_chosen_class_without_javascript(plan
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     assert {b.pupils for b in class_bookings(planned.class_8b)} == {24}
+
+
+def test_a_requested_series_says_requested_and_asks_the_lab_to_confirm(planned, outbox):
+    planned.activity.requires_confirmation = True
+    db.session.commit()
+    planned.book()
+    assert {b.status for b in class_bookings(planned.class_7a)} == {BookingStatus.REQUESTED}
+    teacher_mail, lab_mail = outbox()
+    assert teacher_mail.subject == "Lesson series requested: Lessenreeks Techniek groep 7-8"
+    assert "Your request for these 4 lessons has been sent. The lab confirms them" in teacher_mail.body_text
+    assert lab_mail.subject == "Lessenreeks aangevraagd: Lessenreeks Techniek groep 7-8"
+    assert "vraagt een reeks van 4 lessen aan" in lab_mail.body_text and "/requests" in lab_mail.body_text
+    assert "geboekt" not in lab_mail.subject + lab_mail.body_text.split("\n")[0]
