@@ -6,8 +6,8 @@ import csv
 import io
 
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -22,7 +22,7 @@ from booking.bookings.forms import (
     StepForm,
     offer_classes,
 )
-from booking.bookings.models import STEPS, Booking, BookingEvent, BookingStatus
+from booking.bookings.models import HOLDING_STATUSES, STEPS, Booking, BookingEvent, BookingStatus
 from booking.catalogue.models import Session
 from booking.core.errors import DomainError
 from booking.core.forms import apply_domain_error, as_id, choices, filter_value
@@ -160,9 +160,36 @@ def booking(booking_id):
         activity=booking.session.activity,
         history=history,
         steps=booking.steps_for(current_user),
+        questions=_step_questions(booking),
         step_form=StepForm(),
         position=services.waiting_position(booking),
     )
+
+
+def _step_questions(booking: Booking) -> dict[str, str]:
+    """What the browser asks before a step that cannot be undone, saying what follows from it."""
+    label = booking.class_label
+    freed = ""
+    if booking.status in HOLDING_STATUSES:
+        freed = ngettext(
+            "Its %(num)d place is released; classes on the waiting list move up.",
+            "Its %(num)d places are released; classes on the waiting list move up.",
+            booking.pupils,
+        )
+    if booking.is_late_cancellation:
+        terms = _("The free cancellation period has ended, so the partner sees your reason.")
+    else:
+        when = format_datetime(booking.free_cancellation_until, "EEEE d MMMM yyyy, HH:mm")
+        terms = _("Cancelling is free of charge until %(when)s.", when=when)
+    emailed = _("The school is emailed with your reason.")
+    cancel = _("Cancel the booking of %(label)s?", label=label)
+    questions = {
+        "cancel": [cancel, freed, terms],
+        "withdraw": [cancel, freed, emailed],
+        "reject": [_("Decline the request of %(label)s?", label=label), freed, emailed],
+        "leave": [_("Take %(label)s off the waiting list? Its place in the queue is given up.", label=label)],
+    }
+    return {step: " ".join(part for part in parts if part) for step, parts in questions.items()}
 
 
 @bp.route("/bookings/<int:booking_id>/<step>", methods=["POST"])

@@ -158,6 +158,15 @@ def test_teacher_requests_a_session_the_partner_confirms_it(browser, live_server
     expect(details.locator("dt:has-text('Notes') + dd")).to_have_text(NOTES)
     expect(details.locator("dt:has-text('Class') + dd")).to_have_text("Groep 6A · Groep 6")
     expect(page.get_by_role("button", name="Cancel booking")).to_be_visible()
+    # Cancelling asks first and says what follows; saying no changes nothing.
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Cancel booking").click()
+    expect(page.locator(".page-head .badge")).to_have_text("Requested")
+    assert len(questions) == 1 and questions[0].startswith(
+        "Cancel the booking of Groep 6A? Its 25 places are released; classes on the waiting list move up. "
+        "Cancelling is free of charge until "
+    ), questions
     history = page.locator("ol.history > li")
     expect(history).to_have_count(1)
     expect(history.first).to_contain_text(re.compile(r"Tom de Leerkracht\s+Requested\s*$"))
@@ -287,6 +296,11 @@ def test_full_session_offers_the_waiting_list(browser, live_server):
         "and you get an email."
     )
     expect(page.get_by_role("button", name="Leave the waiting list")).to_be_visible()
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Leave the waiting list").click()
+    expect(page.locator(".page-head .badge")).to_have_text("On the waiting list")
+    assert questions == ["Take Groep 8A off the waiting list? Its place in the queue is given up."]
     history = page.locator("ol.history > li")
     expect(history).to_have_count(1)
     expect(history.first).to_contain_text(

@@ -1,0 +1,48 @@
+"""Steps that cannot be undone ask first, and say what follows from them."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import timedelta
+
+
+def questions(page: str) -> list[str]:
+    return [html.unescape(q) for q in re.findall(r'data-confirm="([^"]*)"', page)]
+
+
+def test_cancelling_in_time_says_the_places_go_to_the_waiting_list_and_it_is_free(client, login, world):
+    booking = world.book()
+    login(world.people["teacher"])
+    [question] = questions(client.get(f"/bookings/{booking.id}").get_data(as_text=True))
+    assert question.startswith(
+        "Cancel the booking of Groep 7A? Its 27 places are released; classes on the waiting list move up. "
+        "Cancelling is free of charge until "
+    )
+
+
+def test_cancelling_late_says_the_partner_sees_the_reason(client, login, world, clock):
+    booking = world.book()
+    clock.move_to(world.session.starts_at - timedelta(days=13))  # free cancellation ends 14 days before
+    login(world.people["teacher"])
+    [question] = questions(client.get(f"/bookings/{booking.id}").get_data(as_text=True))
+    assert question.endswith("The free cancellation period has ended, so the partner sees your reason.")
+
+
+def test_the_partner_is_asked_before_declining_or_cancelling(client, login, world):
+    booking = world.book()
+    login(world.people["partner"])
+    asked = questions(client.get(f"/bookings/{booking.id}").get_data(as_text=True))
+    assert any(q.startswith("Decline the request of Groep 7A? Its 27 places are released") for q in asked), asked
+    assert all(q.endswith("The school is emailed with your reason.") for q in asked), asked
+
+
+def test_leaving_the_waiting_list_asks_first(client, login, world):
+    world.session.capacity_pupils = 27
+    world.session.max_classes = 1
+    booking = world.book()
+    waiting = world.book(world.class_8b, waitlist=True)
+    assert booking.id != waiting.id
+    login(world.people["teacher"])
+    asked = questions(client.get(f"/bookings/{waiting.id}").get_data(as_text=True))
+    assert asked == ["Take Groep 8B off the waiting list? Its place in the queue is given up."]
