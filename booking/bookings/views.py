@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import format_datetime, ngettext
@@ -27,7 +28,7 @@ from booking.catalogue.models import Session
 from booking.core.errors import DomainError
 from booking.core.forms import apply_domain_error, as_id, choices, filter_value
 from booking.core.permissions import authorize, load_or_404, safe_next
-from booking.core.time import current_school_year, local_zone, school_year_label, to_local
+from booking.core.time import current_school_year, local_zone, school_year_label, to_local, utcnow
 from booking.core.urls import id_arg, page_arg, year_arg
 from booking.extensions import db
 from booking.labs import series as lab_series
@@ -127,8 +128,15 @@ def book(session_id):
         full=full,
         closed_message=closed_message,
         closes_at=session.bookings_close_at,
+        free_cancellation_ended=_free_cancellation_ended(session),
         waiting=waiting,
     )
+
+
+def _free_cancellation_ended(session: Session):
+    """When free cancellation of the session ended, if it did before this booking is made."""
+    until = session.starts_at - timedelta(days=session.activity.free_cancellation_days)
+    return until if until < utcnow() else None
 
 
 def _booked_message(booking: Booking) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -296,3 +297,24 @@ def test_only_teachers_book(app, client, login, world):
         other = login(world.people[person], c=app.test_client())
         assert other.get(f"/sessions/{world.session.id}/book").status_code == 403
     assert client.get(f"/sessions/{world.session.id}/book").status_code == 302  # to the sign-in page
+
+
+def test_the_booking_form_warns_when_free_cancellation_has_already_ended(client, login, world, clock):
+    """Bookings close 7 days before, free cancellation ends 14 days before: a class booking in between
+    can no longer cancel for free, and is told so before booking."""
+    login(world.people["teacher"])
+    assert "Free cancellation of this session ended" not in client.get(f"/sessions/{world.session.id}/book").get_data(
+        as_text=True
+    )
+    clock.move_to(world.session.starts_at - timedelta(days=10))
+    page = client.get(f"/sessions/{world.session.id}/book").get_data(as_text=True)
+    assert "Free cancellation of this session ended on" in page
+    assert "if you cancel after booking, the partner sees your reason." in page
+
+
+def test_a_new_activity_lets_a_late_booker_still_cancel_for_free(client, login, world):
+    login(world.people["partner"])
+    page = client.get("/activities/new").get_data(as_text=True)
+    closes = re.search(r'name="booking_closes_days"[^>]*value="(\d+)"', page).group(1)
+    free = re.search(r'name="free_cancellation_days"[^>]*value="(\d+)"', page).group(1)
+    assert int(free) <= int(closes)
