@@ -513,6 +513,36 @@ def bookings_used(school: School, school_year: int) -> int:
     )
 
 
+def quotas_left(school_ids, school_year: int) -> list[tuple[School, int, int]]:
+    """Per school of the user that has a quota that year: the school, bookings left, its quota."""
+    quotas = db.session.execute(
+        select(School, BookingQuota.max_bookings)
+        .join(BookingQuota, BookingQuota.school_id == School.id)
+        .where(School.id.in_(school_ids), BookingQuota.school_year == school_year)
+        .order_by(School.name)
+    ).all()
+    return [(school, max(0, most - bookings_used(school, school_year)), most) for school, most in quotas]
+
+
+def classes_busy_at(class_ids, starts_at, ends_at) -> set[int]:
+    """The classes that already have something then: an active booking (another activity, their own
+    lab lesson) on a session that overlaps the time."""
+    if not class_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Booking.school_class_id)
+            .join(Session, Session.id == Booking.session_id)
+            .where(
+                Booking.school_class_id.in_(class_ids),
+                Booking.status.in_(ACTIVE_STATUSES),
+                Session.starts_at < ends_at,
+                Session.ends_at > starts_at,
+            )
+        )
+    )
+
+
 def set_quota(school: School, school_year: int, max_bookings: int | None) -> None:
     """Set (or with ``None`` remove) a school's booking quota; bookings already made stay."""
     quota = quota_of(school, school_year)

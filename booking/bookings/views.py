@@ -28,7 +28,7 @@ from booking.catalogue.models import Session
 from booking.core.errors import DomainError
 from booking.core.forms import apply_domain_error, as_id, choices, filter_value
 from booking.core.permissions import authorize, load_or_404, safe_next
-from booking.core.time import current_school_year, local_zone, school_year_label, to_local, utcnow
+from booking.core.time import current_school_year, local_zone, school_year_label, school_year_of, to_local, utcnow
 from booking.core.urls import id_arg, page_arg, year_arg
 from booking.extensions import db
 from booking.labs import series as lab_series
@@ -70,6 +70,7 @@ def book(session_id):
     all_classes = services.bookable_classes(current_user, session)
     form = BookingForm()
     several_schools = len(current_user.school_ids) > 1
+    busy = services.classes_busy_at([c.id for c in all_classes], session.starts_at, session.ends_at)
     classes = offer_classes(
         form,
         all_classes,
@@ -77,6 +78,7 @@ def book(session_id):
         lambda c: (
             _("%(label)s · %(grade)s · %(count)s pupils", label=c.label, grade=c.grade.label, count=c.pupils)
             + (f" · {c.school.name}" if several_schools else "")
+            + (" · " + _("already has a booking at this time") if c.id in busy else "")
         ),
         preferred_id=id_arg("class"),
     )
@@ -129,6 +131,8 @@ def book(session_id):
         closed_message=closed_message,
         closes_at=session.bookings_close_at,
         free_cancellation_ended=_free_cancellation_ended(session),
+        quotas=services.quotas_left(current_user.school_ids, school_year_of(to_local(session.starts_at).date())),
+        busy=busy,
         waiting=waiting,
     )
 

@@ -222,7 +222,7 @@ def _read_component(component, tz: tzinfo, max_name_length: int) -> DayRange | I
 
 
 def _hours(component, start, tz: tzinfo) -> str | None:
-    """"12:30–15:00" for a timed event that does not span whole days, else None."""
+    """The local hours of a timed event that does not span whole days ("12:30–15:00"), else None."""
     if not isinstance(start, datetime):
         return None
     end = _value(component, "DTEND")

@@ -318,3 +318,43 @@ def test_a_new_activity_lets_a_late_booker_still_cancel_for_free(client, login, 
     closes = re.search(r'name="booking_closes_days"[^>]*value="(\d+)"', page).group(1)
     free = re.search(r'name="free_cancellation_days"[^>]*value="(\d+)"', page).group(1)
     assert int(free) <= int(closes)
+
+
+def test_the_booking_form_shows_the_quota_left_before_booking(client, login, world):
+    services.set_quota(world.school, 2026, 2)
+    db.session.commit()
+    world.book(world.class_8b)
+    login(world.people["teacher"])
+    page = client.get(f"/sessions/{world.session.id}/book").get_data(as_text=True)
+    assert "Bookings left" in page and "1 of 2 this school year" in page
+    world.book(world.class_7a, session=_another_session(world))
+    page = client.get(f"/sessions/{world.session.id}/book").get_data(as_text=True)
+    assert "0 of 2 this school year" in page
+    assert "OBS De Regenboog has used all its 2 bookings for this school year" in page
+
+
+def _another_session(world):
+    from booking.catalogue.models import Session
+
+    session = Session(activity=world.activity, starts_at=world.session.starts_at + timedelta(days=7),
+                      ends_at=world.session.ends_at + timedelta(days=7), place="Werkplaats", capacity_pupils=60,
+                      max_classes=2)  # fmt: skip
+    db.session.add(session)
+    db.session.commit()
+    return session
+
+
+def test_a_class_with_a_booking_at_the_same_time_is_marked_before_booking(client, login, world, make_activity):
+    from booking.catalogue.models import Session
+
+    other = make_activity("Bruggen bouwen")
+    clash = Session(activity=other, starts_at=world.session.starts_at, ends_at=world.session.ends_at,
+                    place="Elders", capacity_pupils=60, max_classes=2)  # fmt: skip
+    db.session.add(clash)
+    db.session.commit()
+    world.book(world.class_7a, session=clash)
+    login(world.people["teacher"])
+    page = client.get(f"/sessions/{world.session.id}/book").get_data(as_text=True)
+    assert "Groep 7A · Groep 7 · 27 pupils · already has a booking at this time" in page
+    assert "Groep 8B · Groep 8 · 25 pupils</option>" in page
+    assert "This class already has a booking at this time." in page  # Groep 7A is the one chosen
