@@ -230,7 +230,12 @@ class Booking(db.Model):
         return self.step_allowed_now(step) and bool(step.actors & self.actors_of(user))
 
     def steps_for(self, user) -> list[Step]:
-        return [step for step in STEPS.values() if self.can_take(user, step.name)]
+        """The steps to offer the user. Who may decline a request declines it: cancelling it as well
+        would be a second button with its own reason box for the same outcome."""
+        steps = [step for step in STEPS.values() if self.can_take(user, step.name)]
+        if any(step.name == "reject" for step in steps):
+            steps = [step for step in steps if step.name != "withdraw"]
+        return steps
 
     def needs_reason(self, name: str) -> bool:
         step = STEPS[name]

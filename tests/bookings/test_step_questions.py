@@ -46,3 +46,21 @@ def test_leaving_the_waiting_list_asks_first(client, login, world):
     login(world.people["teacher"])
     asked = questions(client.get(f"/bookings/{waiting.id}").get_data(as_text=True))
     assert asked == ["Take Groep 8B off the waiting list? Its place in the queue is given up."]
+
+
+def test_the_partner_sees_a_request_as_theirs_to_decide(client, login, world):
+    booking = world.book()
+    login(world.people["partner"])
+    page = client.get(f"/bookings/{booking.id}").get_data(as_text=True)
+    assert "OBS De Regenboog asks to come with Groep 7A. Confirm the request, or decline it" in page
+    assert "Waiting for the partner to confirm" not in page
+    assert ">Reject</button>" in page and ">Confirm</button>" in page
+    assert ">Cancel booking</button>" not in page  # declining is the one way to say no to a request
+    assert page.count("<textarea") == 1
+
+
+def test_the_teacher_still_waits_for_the_partner(client, login, world):
+    booking = world.book()
+    login(world.people["teacher"])
+    page = client.get(f"/bookings/{booking.id}").get_data(as_text=True)
+    assert "Waiting for the partner to confirm" in page and ">Cancel booking</button>" in page
