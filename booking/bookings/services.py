@@ -700,7 +700,7 @@ def send_reminders(*, now: datetime | None = None) -> tuple[int, int]:
     )
     requests = _claim(due_evaluations, Booking.evaluation_requested_at, now)
     for booking in requests:
-        _notify_school(booking, "evaluation_request", _l("How was %(title)s?"))
+        _notify_school(booking, "evaluation_request", _l("Your evaluation, please: %(title)s"))
     db.session.commit()
     return len(reminders), len(requests)
 

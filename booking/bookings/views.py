@@ -178,6 +178,20 @@ def booking(booking_id):
     )
 
 
+def _step_done(step: str, label: str) -> str:
+    """One whole sentence per step, in every language (not a status label pasted into one)."""
+    messages = {
+        "confirm": lambda: _("The request of %(label)s is confirmed; the school gets an email.", label=label),
+        "reject": lambda: _("The request of %(label)s is declined; the school is told your reason.", label=label),
+        "cancel": lambda: _("The booking of %(label)s is cancelled; its places are free for others.", label=label),
+        "withdraw": lambda: _("The booking of %(label)s is cancelled; the school gets an email.", label=label),
+        "leave": lambda: _("%(label)s is off the waiting list.", label=label),
+        "attended": lambda: _("%(label)s is marked as attended.", label=label),
+        "no_show": lambda: _("%(label)s is marked as not present.", label=label),
+    }
+    return messages[step]()
+
+
 def _step_questions(booking: Booking) -> dict[str, str]:
     """What the browser asks before a step that cannot be undone, saying what follows from it."""
     label = booking.class_label
@@ -222,7 +236,7 @@ def take_step(booking_id, step):
         db.session.rollback()
         flash(error.message, "error")
     else:
-        flash(_("Done: the booking is now %(status)s.", status=booking.status.label.lower()), "success")
+        flash(_step_done(step, booking.class_label), "success")
     return redirect(safe_next(default_url=url_for("bookings.booking", booking_id=booking.id)))
 
 

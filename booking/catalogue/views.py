@@ -230,16 +230,29 @@ def transition(activity_id, step):
         flash(" ".join(form.comment.errors) or _("The form could not be processed; try again."), "error")
         return redirect(url_for("catalogue.activity", activity_id=activity.id))
     try:
-        event = services.transition(activity, step, actor=current_user, comment=form.comment.data)
+        services.transition(activity, step, actor=current_user, comment=form.comment.data)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("catalogue.activity", activity_id=activity.id))
     db.session.commit()
-    flash(_("The activity is now: %(status)s.", status=event.to_status.label), "success")
+    flash(_transition_done(step), "success")
     if step in ("publish", "request_changes"):
         return redirect(url_for("catalogue.review"))
     return redirect(url_for("catalogue.activity", activity_id=activity.id))
+
+
+def _transition_done(step: str) -> str:
+    """One whole sentence per step of the approval workflow."""
+    messages = {
+        "submit": lambda: _("The activity has been sent to the coordinator for review."),
+        "withdraw": lambda: _("The activity is a draft again; the coordinator no longer reviews it."),
+        "publish": lambda: _("The activity is published: schools find it in the catalogue."),
+        "request_changes": lambda: _("The partner has been asked for changes."),
+        "archive": lambda: _("The activity is archived: it is no longer in the catalogue."),
+        "restore": lambda: _("The activity is a draft again."),
+    }
+    return messages[step]()
 
 
 @bp.route("/review")

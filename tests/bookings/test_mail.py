@@ -107,7 +107,7 @@ def test_evaluation_request_after_an_attended_session_once(world, outbox, clock)
     clock.move_to(world.session.ends_at + timedelta(minutes=5))
     assert services.send_reminders()[1] == 1
     assert services.send_reminders()[1] == 0
-    [request] = [m for m in outbox() if m.subject == "How was Robots bouwen?"]
+    [request] = [m for m in outbox() if m.subject == "Your evaluation, please: Robots bouwen"]
     assert "How was it?" in request.body_text and "Give your evaluation" in request.body_html
 
 
@@ -154,8 +154,8 @@ EXPECTED = {
         ("Herinnering: Robots bouwen", "je klas doet binnenkort mee aan deze activiteit"),
     ),
     "evaluation": (
-        ("How was Robots bouwen?", "How was it?"),
-        ("Hoe was Robots bouwen?", "Hoe was het?"),
+        ("Your evaluation, please: Robots bouwen", "How was it?"),
+        ("Graag je beoordeling: Robots bouwen", "Hoe was het?"),
     ),
 }
 

@@ -147,7 +147,7 @@ def test_partner_submits_coordinator_requests_change_partner_fixes_coordinator_p
     expect(page.locator("#sessions tbody")).to_contain_text("13:00–15:00")
 
     page.get_by_role("button", name="Submit for review").click()
-    expect(page.locator(".flash-success")).to_contain_text("The activity is now: Waiting for review.")
+    expect(page.locator(".flash-success")).to_contain_text("The activity has been sent to the coordinator for review.")
     expect(page.locator(".page-head .badge")).to_have_text("Waiting for review")
 
     # 3. The coordinator asks for a change.
@@ -162,7 +162,7 @@ def test_partner_submits_coordinator_requests_change_partner_fixes_coordinator_p
     expect(page.locator(".page-head .badge")).to_have_text("Waiting for review")
     page.get_by_label("What should the partner change?").fill(COMMENT)
     page.get_by_role("button", name="Request changes").click()
-    expect(page.locator(".flash-success")).to_have_text("The activity is now: Changes requested.")
+    expect(page.locator(".flash-success")).to_have_text("The partner has been asked for changes.")
     expect(page.get_by_role("link", name=TITLE)).to_have_count(0)
 
     # 4. The partner sees the comment, edits the activity and submits it again.
@@ -190,7 +190,7 @@ def test_partner_submits_coordinator_requests_change_partner_fixes_coordinator_p
     page.get_by_role("link", name=TITLE).click()
     expect(page.locator(".lead")).to_have_text(NEW_SUMMARY)
     page.get_by_role("button", name="Publish").click()
-    expect(page.locator(".flash-success")).to_have_text("The activity is now: Published.")
+    expect(page.locator(".flash-success")).to_have_text("The activity is published: schools find it in the catalogue.")
     page.goto(activity_url)
     history = page.locator("ol.history > li")
     expect(history).to_have_count(5)

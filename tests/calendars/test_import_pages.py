@@ -233,7 +233,7 @@ def test_unsupported_parts_are_listed_with_their_reason_and_left_out(client, use
 
     assert "5 holidays will be added." in page
     assert "1 is skipped." in page
-    assert "skipped: a holiday lasts at most three months" in page
+    assert "skipped (a holiday lasts at most three months)" in page
     assert "2 parts of the file cannot be imported." in page
     assert "Koningsdag" in page and "repeating event: only one-off events are imported" in page
     assert "Rooster controleren" in page and "a to-do (VTODO), not an event" in page
