@@ -82,6 +82,9 @@ class Config:
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 4 * 1024 * 1024)
 
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    # A sign-in ends at the latest this long after it began (with "stay signed in" too): a browser
+    # closed without signing out leaves no session that works, or counts as a device, for ever.
+    LOGIN_SESSION_MAX_AGE_DAYS = env_int("LOGIN_SESSION_MAX_AGE_DAYS", 30)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True

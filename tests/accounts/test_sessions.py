@@ -3,6 +3,8 @@ end it, so a copied or replayed session cookie stops working at once."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import func, select
 
 from booking.accounts import sessions
@@ -114,3 +116,18 @@ def test_only_a_hash_of_the_cookie_token_is_stored(app, users):
     row = db.session.scalar(select(LoginSession))
     assert len(row.token_hash) == 64 and row.user_agent == "Firefox op de laptop"
     assert sessions.user_for(row.token_hash) is None  # the hash itself opens nothing
+
+
+def test_a_sign_in_ends_after_thirty_days_and_stops_counting_as_a_device(app, users):
+    import time_machine
+
+    with time_machine.travel(datetime.now(UTC), tick=False) as clock:
+        old_laptop = device(app, users["teacher"])
+        copied = cookie_of(old_laptop)
+        clock.shift(timedelta(days=29))
+        assert replay(app, copied).status_code == 200
+        clock.shift(timedelta(days=2))
+        assert replay(app, copied).status_code == 302  # 31 days after signing in
+        phone = device(app, users["teacher"], "Safari op iPhone")
+        assert "You are signed in on this device only." in phone.get("/account").get_data(as_text=True)
+        assert sign_ins(users["teacher"]) == 1  # the expired one was tidied up at this sign-in

@@ -49,5 +49,5 @@ def test_a_timed_event_says_it_is_taken_as_the_whole_day(client, users, login):
     login(users["coordinator"])
     page = preview_holidays(client, data=FILE).get_data(as_text=True)
     assert "Studiedag (middag)" in page
-    assert "(from 12:30–15:00: taken as the whole day)" in page
+    assert "(12:30–15:00: taken as the whole day)" in page
     assert page.count("taken as the whole day") == 1  # the all-day holiday says nothing of the kind
