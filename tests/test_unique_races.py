@@ -3,11 +3,6 @@ database's unique constraints decide, and the one who comes second gets a messag
 
 from __future__ import annotations
 
-import multiprocessing
-import time
-import urllib.error
-import urllib.request
-
 import pytest
 from flask import current_app
 from sqlalchemy import func, select
@@ -17,7 +12,8 @@ from booking.accounts.models import Membership, Role, User
 from booking.extensions import db
 from booking.organisations.models import School
 from tests.bookings.test_race import Browser, _fire, _serve
-from tests.conftest import PASSWORD, free_port
+from tests.conftest import PASSWORD
+from tests.processes import serving
 
 # The server processes (tests/bookings/test_race.py's) run on the tests' clock: so does the test body.
 pytestmark = pytest.mark.usefixtures("clock")
@@ -29,25 +25,9 @@ ROUNDS = 3
 
 @pytest.fixture(scope="module")
 def servers(db_url):
-    context = multiprocessing.get_context("spawn")
-    ports = [free_port() for _ in range(PROCESSES)]
-    processes = [context.Process(target=_serve, args=(db_url, port), daemon=True) for port in ports]
-    for process in processes:
-        process.start()
-    deadline = time.monotonic() + 60
-    for port in ports:
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-    yield [f"http://127.0.0.1:{port}" for port in ports]
-    for process in processes:
-        process.terminate()
-        process.join(timeout=10)
+    """Several OS processes serving the app on the test database (started once for the module)."""
+    with serving(_serve, db_url, PROCESSES) as bases:
+        yield bases
 
 
 def _invitation_link(inviter, email, organisation) -> str:

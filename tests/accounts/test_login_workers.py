@@ -3,7 +3,6 @@ with per-process counters 4 workers let 14 of 24 guesses through; now the limit 
 
 from __future__ import annotations
 
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -11,8 +10,7 @@ import urllib.request
 import pytest
 
 from booking.extensions import limiter
-from tests.conftest import free_port
-from tests.processes import process_context
+from tests.processes import serving
 
 WORKERS = 4
 REDIS = "redis://127.0.0.1:6379/14"
@@ -49,28 +47,9 @@ def redis_limits(make_app):
 
 
 def test_guesses_spread_over_worker_processes_meet_one_limit(db_url, users, redis_limits):
-    context = process_context()
-    ports = [free_port() for _ in range(WORKERS)]
-    processes = [context.Process(target=_serve, args=(db_url, port), daemon=True) for port in ports]
-    for process in processes:
-        process.start()
-    try:
-        bases = [f"http://127.0.0.1:{port}" for port in ports]
-        deadline = time.monotonic() + 60
-        for base in bases:
-            while True:
-                try:
-                    urllib.request.urlopen(base + "/healthz", timeout=2)
-                    break
-                except (urllib.error.URLError, ConnectionError):
-                    assert time.monotonic() < deadline, "a worker did not start"
-                    time.sleep(0.2)
+    with serving(_serve, db_url, WORKERS) as bases:
         guess = {"email": users["teacher"].email, "password": "wrong-password"}
         statuses = [_post(bases[n % WORKERS], guess) for n in range(24)]
-    finally:
-        for process in processes:
-            process.terminate()
-            process.join(timeout=10)
     # 3 per minute for one account from one address, whichever worker answers.
     assert statuses.count(200) == 3, statuses
     assert statuses.count(429) == 21, statuses

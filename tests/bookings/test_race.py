@@ -4,9 +4,7 @@ server processes: exactly the capacity is booked, everyone else is told it is fu
 from __future__ import annotations
 
 import http.cookiejar
-import multiprocessing
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,7 +17,8 @@ from booking.accounts.models import Role
 from booking.bookings.models import HOLDING_STATUSES, Booking
 from booking.extensions import db
 from booking.organisations.models import Grade
-from tests.conftest import NOW, PASSWORD, free_port
+from tests.conftest import NOW, PASSWORD
+from tests.processes import serving
 
 PROCESSES = 4
 SCHOOLS = 16
@@ -40,25 +39,8 @@ def _serve(db_url: str, port: int) -> None:
 @pytest.fixture(scope="module")
 def servers(db_url):
     """Several OS processes serving the app on the test database (started once for the module)."""
-    context = multiprocessing.get_context("spawn")
-    ports = [free_port() for _ in range(PROCESSES)]
-    processes = [context.Process(target=_serve, args=(db_url, port), daemon=True) for port in ports]
-    for process in processes:
-        process.start()
-    deadline = time.monotonic() + 60
-    for port in ports:
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-    yield [f"http://127.0.0.1:{port}" for port in ports]
-    for process in processes:
-        process.terminate()
-        process.join(timeout=10)
+    with serving(_serve, db_url, PROCESSES) as bases:
+        yield bases
 
 
 class Browser:
