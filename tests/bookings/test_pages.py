@@ -138,6 +138,7 @@ def test_evaluation_after_an_attended_session(app, login, world, clock):
     clock.move_to(world.session.ends_at + timedelta(hours=2))
     services.take_step(booking, "attended", actor=world.people["partner"])
     db.session.commit()
+    teacher = login(world.people["teacher"], c=app.test_client())  # a month later: a sign-in lasts 30 days
     for rating in ("0", "6", "abc", ""):
         response = teacher.post(f"/bookings/{booking.id}/evaluate", data={"rating": rating})
         assert "Choose a rating from 1 to 5." in response.get_data(as_text=True) or "Not a valid choice" in \
