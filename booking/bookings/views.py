@@ -26,9 +26,18 @@ from booking.bookings.forms import (
 from booking.bookings.models import HOLDING_STATUSES, STEPS, Booking, BookingEvent, BookingStatus
 from booking.catalogue.models import Session
 from booking.core.errors import DomainError
+from booking.core.files import download_name
 from booking.core.forms import apply_domain_error, as_id, choices, filter_value
 from booking.core.permissions import authorize, load_or_404, safe_next
-from booking.core.time import current_school_year, local_zone, school_year_label, school_year_of, to_local, utcnow
+from booking.core.time import (
+    current_school_year,
+    local_today,
+    local_zone,
+    school_year_label,
+    school_year_of,
+    to_local,
+    utcnow,
+)
 from booking.core.urls import id_arg, page_arg, year_arg
 from booking.extensions import db
 from booking.labs import series as lab_series
@@ -317,7 +326,7 @@ def participants_csv(session_id):
     header = [_("School"), _("BRIN"), _("Class"), _("Grade"), _("Pupils"), _("Adults"), _("Contact phone"),
               _("Status"), _("Notes")]  # fmt: skip
     day = to_local(session.starts_at).strftime("%Y-%m-%d")
-    return _csv_response(f"participants-{session.id}-{day}.csv", header, rows)
+    return _csv_response(download_name(_("participants"), session.activity.title, day, extension="csv"), header, rows)
 
 
 @bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
@@ -412,7 +421,15 @@ def region_bookings_csv():
                    r.adults, status_labels[r.status], r.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
                    r.status_reason or ""]  # fmt: skip
 
-    return _csv_response("bookings.csv", header, rows())
+    return _csv_response(_region_csv_name(filters), header, rows())
+
+
+def _region_csv_name(filters) -> str:
+    """boekingen-regio-utrecht-2026-12-04.csv: what, whose (the region shown, if one) and when."""
+    region_ids = current_user.coordinated_region_ids
+    names = db.session.scalars(select(Region.name).where(Region.id.in_(region_ids))).all() if region_ids else []
+    region = names[0] if len(names) == 1 else None
+    return download_name(_("bookings"), region, local_today().isoformat(), extension="csv")
 
 
 @bp.route("/schools/<int:school_id>/quota", methods=["GET", "POST"])

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from datetime import datetime
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -20,6 +18,7 @@ from booking.calendars import services as feed_services
 from booking.calendars.forms import FeedForm
 from booking.calendars.models import CalendarFeed, FeedKind
 from booking.catalogue.models import Session
+from booking.core.files import download_name
 from booking.core.permissions import authorize, load_or_404, safe_next
 from booking.core.time import to_local
 from booking.extensions import db, limiter
@@ -84,17 +83,12 @@ def _download(data: bytes, changed_at: datetime, name: str) -> Response:
     """An .ics attachment with a strong ETag (the bytes' hash: they depend on the reader's language
     too) and Last-Modified (the newest change); a matching conditional request gets 304."""
     response = Response(data, content_type="text/calendar; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(name)}.ics"'
+    filename = download_name(name or "calendar", extension="ics")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-cache"
     response.set_etag(hashlib.sha256(data).hexdigest())
     response.last_modified = changed_at
     return response.make_conditional(request)
-
-
-def _filename(name: str) -> str:
-    """ASCII letters, digits and hyphens: safe in a header and on every file system."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80] or "calendar"
 
 
 # Subscription feeds ------------------------------------------------------------------------------
