@@ -55,8 +55,11 @@ def test_create_my_account_twice_at_once_makes_one_account(servers, users, schoo
     assert _count(select(User).where(User.email == email)) == 1
     assert _count(select(Membership).join(User).where(User.email == email, Membership.school_id == school.id)) == 1
     welcomed = [page for _, page in results if "Your account is ready." in page]
-    used = [page for _, page in results if "This invitation has already been used." in page]
-    assert (len(welcomed), len(used)) == (1, AT_ONCE - 1)
+    # A request that read the invitation just before the winner committed and looked for the account
+    # just after is told the account exists and to sign in: as right an answer as "used".
+    told = ("This invitation has already been used.", f"There is already an account for {email}.")
+    used = [page for _, page in results if any(text in page for text in told)]
+    assert (len(welcomed), len(used)) == (1, AT_ONCE - 1), [page[page.find("<main") :][:400] for _, page in results]
 
 
 @pytest.mark.parametrize("round_", range(ROUNDS))
