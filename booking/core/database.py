@@ -1,4 +1,6 @@
-"""Unique constraints that a race trips, turned into the message a user sees instead of a 500."""
+"""Constraints that a race trips, turned into the message a user sees instead of a 500: a unique
+constraint a service writes against (``refuse_duplicate``), or a named constraint of a package
+(``CONSTRAINT_MESSAGES``) met on flush or commit (``constraint_error``, ``commit``)."""
 
 from __future__ import annotations
 
@@ -6,8 +8,21 @@ from contextlib import contextmanager
 
 from sqlalchemy.exc import IntegrityError
 
-from booking.core.errors import DomainError, constraint_error
+from booking.core.errors import DomainError
 from booking.extensions import db
+
+# Messages for database constraints that a race can trip after the services' own checks passed
+# (two requests at once). Each package adds its own; others stay errors (a bug to fix).
+CONSTRAINT_MESSAGES: dict[str, str] = {}
+
+
+def constraint_error(error: Exception) -> DomainError | None:
+    """The DomainError for the IntegrityError of a constraint in ``CONSTRAINT_MESSAGES``, or None."""
+    text = str(getattr(error, "orig", error))
+    for name, message in CONSTRAINT_MESSAGES.items():
+        if name in text:
+            return DomainError(str(message))
+    return None
 
 
 @contextmanager

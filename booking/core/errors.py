@@ -16,20 +16,6 @@ class DomainError(Exception):
         self.field = field
 
 
-# Messages for database constraints that a race can trip after the services' own checks passed
-# (two requests at once). Each package adds its own; ``constraint_error`` turns the IntegrityError
-# of a named constraint into the DomainError the user sees. Others stay errors (a bug to fix).
-CONSTRAINT_MESSAGES: dict[str, str] = {}
-
-
-def constraint_error(error: Exception) -> DomainError | None:
-    text = str(getattr(error, "orig", error))
-    for name, message in CONSTRAINT_MESSAGES.items():
-        if name in text:
-            return DomainError(str(message))
-    return None
-
-
 ERROR_TITLES = {
     400: _l("Bad request"),
     403: _l("No access"),

@@ -16,7 +16,8 @@ from booking.bookings.models import Booking
 from booking.calendars.imports import DayRange, ImportResult, ImportRow
 from booking.catalogue.models import Activity, ActivityStatus, LocationType, Session, SessionStatus
 from booking.catalogue.services import holidays_between
-from booking.core.errors import CONSTRAINT_MESSAGES, DomainError
+from booking.core.database import CONSTRAINT_MESSAGES
+from booking.core.errors import DomainError
 from booking.core.time import NonexistentLocalTime, from_local, local_today
 from booking.extensions import db
 from booking.labs.models import WEEKDAY_NAMES, Lab, LabClosure, LabPeriod

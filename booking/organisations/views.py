@@ -9,7 +9,8 @@ from sqlalchemy.orm import selectinload
 from booking.accounts.forms import InvitationForm, RevokeForm
 from booking.accounts.models import Invitation, Membership, User
 from booking.calendars.import_steps import run_import
-from booking.core.errors import DomainError, constraint_error
+from booking.core.database import constraint_error
+from booking.core.errors import DomainError
 from booking.core.forms import apply_domain_error, choices
 from booking.core.permissions import authorize, load_or_404
 from booking.core.time import current_school_year, school_year_label

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from booking.catalogue.models import Session
-from booking.core.database import commit
-from booking.core.errors import CONSTRAINT_MESSAGES, DomainError
+from booking.core.database import CONSTRAINT_MESSAGES, commit
+from booking.core.errors import DomainError
 from booking.extensions import db
 from tests.conftest import NOW
 

@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, insert, select
 
 from booking.catalogue.models import LocationType, Session, SessionStatus
-from booking.core.errors import constraint_error
+from booking.core.database import constraint_error
 from booking.core.time import to_local
 from booking.extensions import db
 from booking.labs import services
