@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -187,18 +188,16 @@ def booking(booking_id):
     )
 
 
-def _step_done(step: str, label: str) -> str:
-    """One whole sentence per step, in every language (not a status label pasted into one)."""
-    messages = {
-        "confirm": lambda: _("The request of %(label)s is confirmed; the school gets an email.", label=label),
-        "reject": lambda: _("The request of %(label)s is declined; the school is told your reason.", label=label),
-        "cancel": lambda: _("The booking of %(label)s is cancelled; its places are free for others.", label=label),
-        "withdraw": lambda: _("The booking of %(label)s is cancelled; the school gets an email.", label=label),
-        "leave": lambda: _("%(label)s is off the waiting list.", label=label),
-        "attended": lambda: _("%(label)s is marked as attended.", label=label),
-        "no_show": lambda: _("%(label)s is marked as not present.", label=label),
-    }
-    return messages[step]()
+# One whole sentence per step, in every language (not a status label pasted into one).
+STEP_DONE = {
+    "confirm": _l("The request of %(label)s is confirmed; the school gets an email."),
+    "reject": _l("The request of %(label)s is declined; the school is told your reason."),
+    "cancel": _l("The booking of %(label)s is cancelled; its places are free for others."),
+    "withdraw": _l("The booking of %(label)s is cancelled; the school gets an email."),
+    "leave": _l("%(label)s is off the waiting list."),
+    "attended": _l("%(label)s is marked as attended."),
+    "no_show": _l("%(label)s is marked as not present."),
+}
 
 
 def _step_questions(booking: Booking) -> dict[str, str]:
@@ -245,7 +244,7 @@ def take_step(booking_id, step):
         db.session.rollback()
         flash(error.message, "error")
     else:
-        flash(_step_done(step, booking.class_label), "success")
+        flash(str(STEP_DONE[step]) % {"label": booking.class_label}, "success")
     return redirect(safe_next(default_url=url_for("bookings.booking", booking_id=booking.id)))
 
 

@@ -1,5 +1,6 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -236,23 +237,21 @@ def transition(activity_id, step):
         flash(error.message, "error")
         return redirect(url_for("catalogue.activity", activity_id=activity.id))
     db.session.commit()
-    flash(_transition_done(step), "success")
+    flash(str(TRANSITION_DONE[step]), "success")
     if step in ("publish", "request_changes"):
         return redirect(url_for("catalogue.review"))
     return redirect(url_for("catalogue.activity", activity_id=activity.id))
 
 
-def _transition_done(step: str) -> str:
-    """One whole sentence per step of the approval workflow."""
-    messages = {
-        "submit": lambda: _("The activity has been sent to the coordinator for review."),
-        "withdraw": lambda: _("The activity is a draft again; the coordinator no longer reviews it."),
-        "publish": lambda: _("The activity is published: schools find it in the catalogue."),
-        "request_changes": lambda: _("The partner has been asked for changes."),
-        "archive": lambda: _("The activity is archived: it is no longer in the catalogue."),
-        "restore": lambda: _("The activity is a draft again."),
-    }
-    return messages[step]()
+# One whole sentence per step of the approval workflow.
+TRANSITION_DONE = {
+    "submit": _l("The activity has been sent to the coordinator for review."),
+    "withdraw": _l("The activity is a draft again; the coordinator no longer reviews it."),
+    "publish": _l("The activity is published: schools find it in the catalogue."),
+    "request_changes": _l("The partner has been asked for changes."),
+    "archive": _l("The activity is archived: it is no longer in the catalogue."),
+    "restore": _l("The activity is a draft again."),
+}
 
 
 @bp.route("/review")

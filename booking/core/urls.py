@@ -29,7 +29,7 @@ class IdConverter(IntegerConverter):
         number = int(value)
         if number > MAX_ID:
             raise ValidationError()
-        return super().to_python(value)
+        return number
 
 
 def parse_int(value, *, minimum: int, maximum: int) -> int | None:

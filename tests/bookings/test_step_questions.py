@@ -64,3 +64,14 @@ def test_the_teacher_still_waits_for_the_partner(client, login, world):
     login(world.people["teacher"])
     page = client.get(f"/bookings/{booking.id}").get_data(as_text=True)
     assert "Waiting for the partner to confirm" in page and ">Cancel booking</button>" in page
+
+
+def test_every_step_has_its_own_done_sentence():
+    """A step without one would fail after it was taken (a KeyError, so a 500)."""
+    from booking.bookings.models import STEPS
+    from booking.bookings.views import STEP_DONE
+    from booking.catalogue.models import TRANSITIONS
+    from booking.catalogue.views import TRANSITION_DONE
+
+    assert set(STEP_DONE) == set(STEPS)
+    assert set(TRANSITION_DONE) == set(TRANSITIONS)
