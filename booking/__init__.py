@@ -72,6 +72,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from booking.core import views as _core_views  # noqa: F401
     from booking.labs import bp as labs_bp
     from booking.labs import views as _labs_views  # noqa: F401
+    from booking.organisations import blocked_date_views as _blocked_date_views  # noqa: F401
     from booking.organisations import bp as organisations_bp
     from booking.organisations import views as _organisations_views  # noqa: F401
 

@@ -17,7 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from booking.calendars.forms import IcsConfirmForm, IcsUploadForm
 from booking.core.forms import Form, choices, email_field, none_if_empty, required, text_field
-from booking.organisations.models import EducationLevel, Grade, HolidayRegion, PartnerKind
+from booking.organisations.models import DayPart, EducationLevel, Grade, HolidayRegion, PartnerKind
 
 
 def enum_choices(enum_class):
@@ -172,3 +172,14 @@ class HolidayImportForm(IcsUploadForm):
 
 class HolidayImportConfirmForm(IcsConfirmForm):
     holiday_region = HiddenField(validators=[AnyOf([region.value for region in HolidayRegion])])
+
+
+class BlockedDateForm(Form):
+    starts_on = DateField(_l("First day"), validators=[InputRequired(message=_l("Enter a date."))])
+    ends_on = DateField(_l("Last day"), validators=[Optional()], description=_l("Leave empty for a single day."))
+    day_part = SelectField(
+        _l("Part of the day"), choices=enum_choices(DayPart), coerce=enum_value, validators=[required()]
+    )
+    reason = text_field(_l("Reason"), 120, description=_l("For example Cito, study day, sports day, swimming lessons."))
+    classes = MultiCheckboxField(_l("Classes"), coerce=int, description=_l("Tick none for the whole school."))
+    submit = SubmitField(_l("Save"))

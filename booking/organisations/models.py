@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -216,6 +216,9 @@ class School(db.Model):
         cascade="all, delete-orphan",
         order_by="(SchoolClass.school_year.desc(), SchoolClass.grade, SchoolClass.label)",
     )
+    blocked_dates: Mapped[list[BlockedDate]] = relationship(
+        back_populates="school", cascade="all, delete-orphan", order_by="BlockedDate.starts_on"
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -367,3 +370,84 @@ class Holiday(db.Model):
 
     def can_edit(self, user) -> bool:
         return self.holiday_region in Holiday.managed_regions(user)
+
+
+class DayPart(enum.Enum):
+    """Which part of a day a blocked date takes: the whole day, or only the morning or afternoon."""
+
+    WHOLE_DAY = "whole_day"
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+
+    @property
+    def label(self):
+        return DAY_PART_LABELS[self]
+
+    @property
+    def hours(self) -> tuple[time, time]:
+        """The wall-clock hours the part covers. A morning lesson ends by 12:00 and an afternoon one
+        starts from 12:30 (DOMAIN: "dagdelen"), so the two overlap around lunch on purpose: a lesson
+        from 11:00 to 13:00 is in both."""
+        return DAY_PART_HOURS[self]
+
+
+DAY_PART_LABELS = {
+    DayPart.WHOLE_DAY: _l("Whole day"),
+    DayPart.MORNING: _l("Morning"),
+    DayPart.AFTERNOON: _l("Afternoon"),
+}
+DAY_PART_HOURS = {
+    DayPart.WHOLE_DAY: (time(0, 0), time.max),
+    DayPart.MORNING: (time(0, 0), time(12, 30)),
+    DayPart.AFTERNOON: (time(12, 0), time.max),
+}
+
+blocked_date_classes = Table(
+    "blocked_date_classes",
+    db.metadata,
+    Column("blocked_date_id", ForeignKey("blocked_dates.id", ondelete="CASCADE"), primary_key=True),
+    Column("class_id", ForeignKey("school_classes.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class BlockedDate(db.Model):
+    """A day or range of days (or only their mornings or afternoons) a school, or some of its classes,
+    cannot come: a study day, Cito, a sports day, swimming lessons. No classes means the whole school."""
+
+    __tablename__ = "blocked_dates"
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date] = mapped_column(index=True)
+    day_part: Mapped[DayPart] = mapped_column(enum_type(DayPart, "day_part"), default=DayPart.WHOLE_DAY)
+    reason: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    school: Mapped[School] = relationship(back_populates="blocked_dates")
+    classes: Mapped[list[SchoolClass]] = relationship(
+        secondary=blocked_date_classes, order_by="(SchoolClass.grade, SchoolClass.label)"
+    )
+
+    def __str__(self) -> str:
+        return self.reason
+
+    @property
+    def is_whole_school(self) -> bool:
+        return not self.classes
+
+    def applies_to(self, school_class: SchoolClass) -> bool:
+        return school_class.school_id == self.school_id and (
+            self.is_whole_school or any(c.id == school_class.id for c in self.classes)
+        )
+
+    def blocks(self, day: date, starts_at: time = time(0, 0), ends_at: time = time.max) -> bool:
+        """Whether the local day and hours (of a lesson, say) fall in this blocked date."""
+        if not self.starts_on <= day <= self.ends_on:
+            return False
+        begins, ends = self.day_part.hours
+        return starts_at < ends and ends_at > begins
+
+    def can_edit(self, user) -> bool:
+        return self.school.can_manage_classes(user)

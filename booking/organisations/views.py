@@ -17,6 +17,7 @@ from booking.core.time import current_school_year, school_year_label
 from booking.core.urls import year_arg
 from booking.extensions import db
 from booking.organisations import bp, services
+from booking.organisations.blocked_dates import upcoming_blocked_dates
 from booking.organisations.forms import (
     CopyClassesForm,
     DeleteForm,
@@ -245,6 +246,7 @@ def school(school_id):
         can_copy=year > min(years) and any(c.school_year == year - 1 for c in school.classes),
         copy_form=CopyClassesForm(),
         delete_form=DeleteForm(),
+        blocked_dates=upcoming_blocked_dates(school),
         **context,
     )
 

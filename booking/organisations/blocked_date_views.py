@@ -1,0 +1,81 @@
+"""Pages for a school's blocked dates (study days, tests, sports days)."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from booking.core.forms import choices
+from booking.core.permissions import authorize, load_or_404
+from booking.core.time import current_school_year
+from booking.extensions import db
+from booking.organisations import bp
+from booking.organisations.blocked_dates import delete_blocked_date, save_blocked_date
+from booking.organisations.forms import BlockedDateForm, DeleteForm
+from booking.organisations.models import BlockedDate, DayPart, School
+from booking.organisations.views import _save
+
+
+def _form(school: School, blocked: BlockedDate | None) -> BlockedDateForm:
+    form = BlockedDateForm(obj=blocked)
+    if blocked is not None and not form.is_submitted():
+        form.classes.data = [c.id for c in blocked.classes]
+    years = {current_school_year()}
+    if blocked is not None:
+        years |= {c.school_year for c in blocked.classes}
+    classes = [c for c in school.classes if c.school_year in years]
+    form.classes.choices = choices((c.id, f"{c.label} ({c.school_year_label})") for c in classes)
+    return form
+
+
+def _chosen(form: BlockedDateForm, school: School):
+    chosen = set(form.classes.data or ())
+    return [c for c in school.classes if c.id in chosen]
+
+
+def _edit(school: School, blocked: BlockedDate | None):
+    form = _form(school, blocked)
+    saved = _save(
+        form,
+        lambda: save_blocked_date(
+            school,
+            blocked,
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+            day_part=DayPart(form.day_part.data),
+            reason=form.reason.data,
+            classes=_chosen(form, school),
+        ),
+        _("The blocked date has been saved."),
+    )
+    if saved:
+        return redirect(url_for("organisations.school", school_id=school.id, _anchor="blocked-heading"))
+    return render_template("organisations/blocked_date_form.html", form=form, school=school, blocked=blocked)
+
+
+@bp.route("/schools/<int:school_id>/blocked-dates/new", methods=["GET", "POST"])
+@login_required
+def new_blocked_date(school_id):
+    school = load_or_404(School, school_id)
+    authorize(school.can_manage_classes(current_user))
+    return _edit(school, None)
+
+
+@bp.route("/blocked-dates/<int:blocked_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_blocked_date(blocked_id):
+    blocked = load_or_404(BlockedDate, blocked_id)
+    authorize(blocked.can_edit(current_user))
+    return _edit(blocked.school, blocked)
+
+
+@bp.post("/blocked-dates/<int:blocked_id>/delete")
+@login_required
+def delete_blocked(blocked_id):
+    blocked = load_or_404(BlockedDate, blocked_id)
+    authorize(blocked.can_edit(current_user))
+    school_id, reason = blocked.school_id, blocked.reason
+    if DeleteForm().validate_on_submit():
+        delete_blocked_date(blocked)
+        db.session.commit()
+        flash(_("The blocked date %(reason)s has been deleted.", reason=reason), "success")
+    return redirect(url_for("organisations.school", school_id=school_id, _anchor="blocked-heading"))
