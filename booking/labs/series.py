@@ -35,7 +35,8 @@ from booking.core.time import NonexistentLocalTime, from_local, school_year_labe
 from booking.extensions import db
 from booking.labs.models import Lab, LabPeriod, LabSeries
 from booking.labs.services import lock_lab
-from booking.organisations.models import SchoolClass
+from booking.organisations.blocked_dates import blocked_dates_between
+from booking.organisations.models import BlockedDate, SchoolClass
 
 FREE, ALTERNATIVE, SKIPPED = "free", "alternative", "skipped"
 
@@ -188,10 +189,16 @@ def propose_series(
         by_week.setdefault(local.date() - timedelta(days=local.weekday()), []).append(session)
         at[(local.date(), local.time())] = session
     holidays = holidays_between(lab.holiday_region, first_day, last_day)
+    blocked = blocked_dates_between(request.school_class, first_day, last_day)
+
+    def blocked_on(day: date, starts_at: time, ends_at: time) -> BlockedDate | None:
+        return next((b for b in blocked if b.blocks(day, starts_at, ends_at)), None)
 
     def is_free(session: Session) -> bool:
+        start, end = to_local(session.starts_at), to_local(session.ends_at)
         return (
             session.id not in class_has
+            and blocked_on(start.date(), start.time(), end.time()) is None
             and session.is_open_for_booking
             and session.booked_classes < session.max_classes
             and session.booked_pupils + request.pupils <= session.capacity_pupils
@@ -200,15 +207,18 @@ def propose_series(
     proposal = SeriesProposal(activity=activity, lab=lab, period=period, first_day=first_day)
     day = first_day
     while len(proposal.lessons) < activity.series_length and day <= last_day:
-        proposal.rows.append(_propose_week(lab, period, day, holidays, at, by_week, is_free))
+        proposal.rows.append(_propose_week(lab, period, day, holidays, blocked_on, at, by_week, is_free))
         day += timedelta(days=7)
     return proposal
 
 
-def _propose_week(lab, period, day, holidays, at, by_week, is_free) -> ProposedLesson:
+def _propose_week(lab, period, day, holidays, blocked_on, at, by_week, is_free) -> ProposedLesson:
     holiday = next((h for h in holidays if h.covers(day)), None)
     if holiday is not None:
         return ProposedLesson(day, SKIPPED, note=_("holiday: %(name)s", name=holiday.name))
+    blocked = blocked_on(day, period.starts_at, period.ends_at)
+    if blocked is not None:
+        return ProposedLesson(day, SKIPPED, note=_("the class cannot come: %(reason)s", reason=blocked.reason))
     closure = lab.closure_on(day)
     if closure is not None:
         return ProposedLesson(day, SKIPPED, note=_("lab closed: %(reason)s", reason=closure.reason))

@@ -20,7 +20,8 @@ from booking.extensions import db
 from booking.labs import series as series_service
 from booking.labs import services
 from booking.labs.models import LabQuota, LabSeries
-from booking.organisations.models import Grade
+from booking.organisations.blocked_dates import save_blocked_date
+from booking.organisations.models import DayPart, Grade
 from booking.organisations.services import load_holiday_file
 from tests.labs.conftest import create_slots
 
@@ -195,6 +196,37 @@ def test_closures_are_skipped_like_holidays(planned):
     proposal = planned.propose()
     assert date(2027, 1, 5) not in lesson_days(proposal)
     assert (date(2027, 1, 5), "lab closed: Onderhoud") in [(r.day, r.note) for r in proposal.rows]
+
+
+def test_a_blocked_morning_of_the_class_is_skipped_like_a_holiday(planned):
+    save_blocked_date(planned.school, None, starts_on=date(2026, 12, 15), ends_on=None, day_part=DayPart.MORNING,
+                      reason="Cito", classes=[planned.class_7a])  # fmt: skip
+    db.session.commit()
+    proposal = planned.propose()
+    assert proposal.complete
+    assert (date(2026, 12, 15), "the class cannot come: Cito") in [(r.day, r.note) for r in proposal.rows]
+    assert lesson_days(proposal) == [date(2026, 12, 8), date(2027, 1, 5), date(2027, 1, 12), date(2027, 1, 19)]
+    # Another class of the school is not held up by 7A's Cito.
+    assert date(2026, 12, 15) in lesson_days(planned.propose(planned.class_8b))
+
+
+def test_an_afternoon_block_does_not_skip_a_morning_lesson(planned):
+    save_blocked_date(planned.school, None, starts_on=date(2026, 12, 15), ends_on=None, day_part=DayPart.AFTERNOON,
+                      reason="Sportdag", classes=[])  # fmt: skip
+    db.session.commit()
+    assert date(2026, 12, 15) in lesson_days(planned.propose())
+
+
+def test_an_alternative_slot_is_never_on_a_blocked_day(planned):
+    # Tuesday 15 December in the morning is taken; the nearest alternative would be that afternoon,
+    # but the school has a study day in the afternoon, so the next nearest is taken.
+    planned.book_single(planned.slot(date(2026, 12, 15), time(8, 30)), planned.other_class)
+    save_blocked_date(planned.school, None, starts_on=date(2026, 12, 15), ends_on=None, day_part=DayPart.AFTERNOON,
+                      reason="Studiemiddag", classes=[])  # fmt: skip
+    db.session.commit()
+    second = planned.propose().lessons[1]
+    assert second.kind == series_service.ALTERNATIVE
+    assert to_local(second.session.starts_at).date() != date(2026, 12, 15)
 
 
 def test_a_series_must_fit_before_the_summer(planned):
