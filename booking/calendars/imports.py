@@ -58,9 +58,13 @@ class DayRange:
     first_day: date
     last_day: date
     uid: str | None = None
-    # A timed event ("Studiedag (middag)", 12:30–15:00) is imported as the whole days it touches;
-    # its local hours are kept, so the preview can say so.
-    hours: str | None = None
+    # A timed event ("Studiedag (middag)", 12:30–15:00) touches whole days; its local hours are
+    # kept, so the preview can say so and a blocked date can take only the morning or afternoon.
+    times: tuple[time, time] | None = None
+
+    @property
+    def hours(self) -> str | None:
+        return f"{self.times[0]:%H:%M}–{self.times[1]:%H:%M}" if self.times else None
 
     @property
     def days(self) -> int:
@@ -218,11 +222,11 @@ def _read_component(component, tz: tzinfo, max_name_length: int) -> DayRange | I
     if (last_day - first_day).days + 1 > MAX_DAYS:
         return Ignored(label, _("longer than a year"), first_day)
     uid = component.get("UID")
-    return DayRange(summary, first_day, last_day, str(uid) if uid else None, hours=_hours(component, start, tz))
+    return DayRange(summary, first_day, last_day, str(uid) if uid else None, times=_times(component, start, tz))
 
 
-def _hours(component, start, tz: tzinfo) -> str | None:
-    """The local hours of a timed event that does not span whole days ("12:30–15:00"), else None."""
+def _times(component, start, tz: tzinfo) -> tuple[time, time] | None:
+    """The local start and end time of a timed event that does not span whole days, else None."""
     if not isinstance(start, datetime):
         return None
     end = _value(component, "DTEND")
@@ -232,7 +236,7 @@ def _hours(component, start, tz: tzinfo) -> str | None:
     local_end = _local(end, tz) if isinstance(end, datetime) else local_start
     if local_start.time() == local_end.time() == time(0, 0):
         return None
-    return f"{local_start:%H:%M}–{local_end:%H:%M}"
+    return local_start.time(), local_end.time()
 
 
 def _summary(component, max_name_length: int) -> str:

@@ -2,14 +2,23 @@
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from booking.calendars.forms import IcsConfirmForm, IcsUploadForm
+from booking.calendars.import_steps import run_import
 from booking.core.forms import choices
 from booking.core.permissions import authorize, load_or_404
 from booking.core.time import current_school_year
 from booking.extensions import db
 from booking.organisations import bp
-from booking.organisations.blocked_dates import delete_blocked_date, save_blocked_date
+from booking.organisations.blocked_dates import (
+    day_part_of,
+    delete_blocked_date,
+    import_blocked_dates,
+    preview_blocked_import,
+    save_blocked_date,
+)
 from booking.organisations.forms import BlockedDateForm, DeleteForm
 from booking.organisations.models import BlockedDate, DayPart, School
 from booking.organisations.views import _save
@@ -79,3 +88,42 @@ def delete_blocked(blocked_id):
         db.session.commit()
         flash(_("The blocked date %(reason)s has been deleted.", reason=reason), "success")
     return redirect(url_for("organisations.school", school_id=school_id, _anchor="blocked-heading"))
+
+
+@bp.route("/schools/<int:school_id>/blocked-dates/import", methods=["GET", "POST"])
+@login_required
+def import_blocked(school_id):
+    """Upload the school's calendar (.ics) and see which days it blocks; confirming adds them."""
+    school = load_or_404(School, school_id)
+    authorize(school.can_manage_classes(current_user))
+    form = IcsUploadForm()
+    step = run_import(
+        form,
+        IcsConfirmForm(),
+        max_name_length=BlockedDate.__table__.c.reason.type.length,
+        preview=lambda ranges: preview_blocked_import(school, ranges),
+        apply=lambda ranges: import_blocked_dates(school, ranges),
+        confirm_form_for=lambda packed: IcsConfirmForm(formdata=None, upload=packed),
+    )
+    back_url = url_for("organisations.school", school_id=school.id, _anchor="blocked-heading")
+    if step.result is not None:
+        flash(
+            ngettext(
+                "%(num)d blocked date has been added.", "%(num)d blocked dates have been added.", step.result.added
+            ),
+            "success",
+        )
+        return redirect(back_url)
+    return render_template(
+        "calendars/import.html",
+        kind="blocked",
+        school=school,
+        form=form,
+        confirm_form=step.confirm_form,
+        rows=step.rows,
+        ignored=step.ignored,
+        filename=form.file.data.filename if step.rows is not None else None,
+        target=school.name,
+        back_url=back_url,
+        day_part_of=day_part_of,
+    )

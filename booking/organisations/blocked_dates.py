@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from booking.calendars.imports import DayRange, ImportResult, ImportRow
 from booking.core.errors import DomainError
 from booking.core.time import local_today, to_local
 from booking.extensions import db
@@ -105,3 +106,47 @@ def upcoming_blocked_dates(school: School) -> list[BlockedDate]:
     """The school's blocked dates from today on, the first first."""
     today = local_today()
     return [b for b in school.blocked_dates if b.ends_on >= today]
+
+
+def day_part_of(day_range: DayRange) -> DayPart:
+    """A timed event in a school's calendar ("Studiemiddag", 12:30–15:00) blocks only that part."""
+    if day_range.times is None or day_range.first_day != day_range.last_day:
+        return DayPart.WHOLE_DAY
+    starts, ends = day_range.times
+    for part in (DayPart.MORNING, DayPart.AFTERNOON):
+        begins, finishes = part.hours
+        if begins <= starts and ends <= finishes:
+            return part
+    return DayPart.WHOLE_DAY
+
+
+def preview_blocked_import(school: School, ranges: list[DayRange]) -> list[ImportRow]:
+    """Per event of the file: a new blocked date for the whole school, or one already there (same
+    days and part of the day, whatever it is called)."""
+    existing = {(b.starts_on, b.ends_on, b.day_part): b for b in school.blocked_dates if b.is_whole_school}
+    rows, planned = [], set()
+    for day_range in ranges:
+        key = (day_range.first_day, day_range.last_day, day_part_of(day_range))
+        row = ImportRow(day_range, existing=existing.get(key))
+        if row.existing is None and key in planned:
+            row.skip_reason = _("another event in this file has the same days")
+        planned.add(key)
+        rows.append(row)
+    return rows
+
+
+def import_blocked_dates(school: School, ranges: list[DayRange]) -> ImportResult:
+    rows = preview_blocked_import(school, ranges)
+    added = 0
+    for row in rows:
+        if row.will_be_added:
+            school.blocked_dates.append(
+                BlockedDate(
+                    starts_on=row.range.first_day,
+                    ends_on=row.range.last_day,
+                    day_part=day_part_of(row.range),
+                    reason=row.range.name,
+                )
+            )
+            added += 1
+    return ImportResult(added=added, skipped_existing=sum(1 for row in rows if row.existing is not None))
