@@ -1,5 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
@@ -46,6 +55,10 @@ class BookingForm(Form):
         _l("Notes and special needs"),
         2000,
         description=_l("For example a wheelchair user, allergies, or a late arrival. Never pupils' names."),
+    )
+    despite_blocked = BooleanField(
+        _l("Book anyway"),
+        description=_l("Only for a class that cannot come that day (see the school's blocked dates)."),
     )
     submit = SubmitField(_l("Book"))
     join_waitlist = SubmitField(_l("Join the waiting list"))

@@ -47,6 +47,7 @@ from booking.core.outbox import queue_email
 from booking.core.time import current_school_year, from_local, school_year_of, to_local, utcnow
 from booking.extensions import db
 from booking.labs.models import LabQuota
+from booking.organisations.blocked_dates import blocked_sentence, blocks_for_lesson
 from booking.organisations.models import Partner, Region, School, SchoolClass
 
 
@@ -95,6 +96,8 @@ class BookingRequest:
     adults: int = 1
     notes: str | None = None
     contact_phone: str | None = None
+    # The teacher saw that the class cannot come that day (Cito, a study day) and books anyway.
+    despite_blocked: bool = False
 
 
 def bookable_classes(user, session: Session) -> list[SchoolClass]:
@@ -168,6 +171,20 @@ def _check_request(session: Session, request: BookingRequest) -> None:
     existing = active_booking_of_class(session, school_class)
     if existing is not None:
         raise DomainError(already_booked_message(existing), field="school_class")
+
+
+def check_not_blocked(session: Session, school_class: SchoolClass) -> None:
+    """A lesson on a day the class cannot come (its school's study day, its Cito) is booked only
+    when the teacher says so; the message says which day it is."""
+    blocked = blocks_for_lesson(school_class, session.starts_at, session.ends_at)
+    if blocked:
+        raise DomainError(
+            _(
+                "%(why)s Tick “Book anyway” if the class comes all the same.",
+                why=blocked_sentence(school_class, blocked[0]),
+            ),
+            field="despite_blocked",
+        )
 
 
 def check_class_fits(activity: Activity, request: BookingRequest) -> None:
@@ -275,6 +292,8 @@ def book_session(
     ``notify=False``: the series sends one email for all its lessons.
     """
     _check_request(session, request)
+    if series is None and not request.despite_blocked:
+        check_not_blocked(session, request.school_class)
     if series is None and session.activity.series_length > 1:
         raise DomainError(
             _(

@@ -43,6 +43,7 @@ from booking.core.urls import id_arg, page_arg, year_arg
 from booking.extensions import db
 from booking.labs import series as lab_series
 from booking.labs.grid import week_label
+from booking.organisations.blocked_dates import blocked_sentence, classes_blocked_at
 from booking.organisations.models import Partner, Region, School
 from booking.organisations.views import _save
 
@@ -81,6 +82,7 @@ def book(session_id):
     form = BookingForm()
     several_schools = len(current_user.school_ids) > 1
     busy = services.classes_busy_at([c.id for c in all_classes], session.starts_at, session.ends_at)
+    blocked = classes_blocked_at(all_classes, session.starts_at, session.ends_at)
     classes = offer_classes(
         form,
         all_classes,
@@ -89,6 +91,7 @@ def book(session_id):
             _("%(label)s · %(grade)s · %(count)s pupils", label=c.label, grade=c.grade.label, count=c.pupils)
             + (f" · {c.school.name}" if several_schools else "")
             + (" · " + _("already has a booking at this time") if c.id in busy else "")
+            + (" · " + _("cannot come: %(reason)s", reason=blocked[c.id].reason) if c.id in blocked else "")
         ),
         preferred_id=id_arg("class"),
     )
@@ -110,6 +113,7 @@ def book(session_id):
             adults=form.adults.data,
             notes=form.notes.data,
             contact_phone=form.contact_phone.data,
+            despite_blocked=bool(form.despite_blocked.data),
         )
         try:
             booking = services.book_session(
@@ -143,6 +147,7 @@ def book(session_id):
         free_cancellation_ended=_free_cancellation_ended(session),
         quotas=services.quotas_left(current_user.school_ids, school_year_of(to_local(session.starts_at).date())),
         busy=busy,
+        blocked={c.id: blocked_sentence(c, blocked[c.id]) for c in classes if c.id in blocked},
         waiting=waiting,
     )
 

@@ -75,6 +75,34 @@ def blocks_for_lesson(school_class: SchoolClass, starts_at: datetime, ends_at: d
     return [b for b in blocked_dates_between(school_class, day, day) if b.blocks(day, begins, ends)]
 
 
+def classes_blocked_at(classes: list[SchoolClass], starts_at: datetime, ends_at: datetime) -> dict[int, BlockedDate]:
+    """Per class that cannot come to a lesson from starts_at to ends_at, the blocked date that says
+    why; one query for all the classes."""
+    if not classes:
+        return {}
+    day, begins, ends = _local_hours(starts_at, ends_at)
+    candidates = [
+        b
+        for b in db.session.scalars(
+            select(BlockedDate)
+            .where(
+                BlockedDate.school_id.in_({c.school_id for c in classes}),
+                BlockedDate.starts_on <= day,
+                BlockedDate.ends_on >= day,
+            )
+            .options(selectinload(BlockedDate.classes))
+            .order_by(BlockedDate.starts_on)
+        )
+        if b.blocks(day, begins, ends)
+    ]
+    found = {}
+    for school_class in classes:
+        hit = next((b for b in candidates if b.applies_to(school_class)), None)
+        if hit is not None:
+            found[school_class.id] = hit
+    return found
+
+
 def blocked_lessons(
     school_class: SchoolClass, lessons: list[tuple[datetime, datetime]]
 ) -> dict[tuple[datetime, datetime], BlockedDate]:
