@@ -24,7 +24,9 @@ from booking.extensions import db
 from booking.labs import series as lab_series
 from booking.labs import services as lab_services
 from booking.labs.models import Lab, LabSeries
+from booking.organisations.blocked_dates import save_blocked_date
 from booking.organisations.models import (
+    DayPart,
     EducationLevel,
     Grade,
     HolidayRegion,
@@ -353,7 +355,25 @@ def load_demo() -> list[tuple[str, str]]:
     db.session.flush()
     _load_series(organisations, people, lab, year)
     db.session.flush()
+    _load_blocked_dates(organisations["OBS De Regenboog"], year)
+    db.session.flush()
     return logins
+
+
+def _load_blocked_dates(school: School, school_year: int) -> None:
+    """A study day for the whole school in four weeks, and Cito for the groep 8 classes in January,
+    mornings only (loaded after the bookings, which it would otherwise hold up)."""
+    if school.blocked_dates:
+        return
+    study_day = local_today() + timedelta(weeks=4)
+    study_day += timedelta(days=(4 - study_day.weekday()) % 7)  # a Friday
+    save_blocked_date(school, None, starts_on=study_day, ends_on=None, day_part=DayPart.WHOLE_DAY,
+                      reason="Studiedag", classes=[])  # fmt: skip
+    cito = date(school_year + 1, 1, 20)
+    cito += timedelta(days=(2 - cito.weekday()) % 7)  # a Wednesday
+    eights = [c for c in school.classes if c.school_year == school_year and c.grade is Grade.GROEP_8]
+    save_blocked_date(school, None, starts_on=cito, ends_on=cito + timedelta(days=2), day_part=DayPart.MORNING,
+                      reason="Cito midden", classes=eights)  # fmt: skip
 
 
 def _next_monday() -> date:
