@@ -80,6 +80,8 @@ class Config:
     PROXY_COUNT = env_int("PROXY_COUNT", 0)
     # The largest request body: .ics imports read 1 MB at most; anything far larger is refused (413).
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 4 * 1024 * 1024)
+    # Pages that take larger files, by endpoint: DUO's register of every school location is about 5 MB.
+    UPLOAD_LIMITS = {"organisations.import_schools": env_int("MAX_DUO_UPLOAD_LENGTH", 21 * 1024 * 1024)}
 
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
     # A sign-in ends at the latest this long after it began (with "stay signed in" too): a browser

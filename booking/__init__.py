@@ -49,6 +49,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         render_item=render_migration_item,
         include_object=include_in_migrations,
     )
+    urls.register_upload_limits(app)  # before CSRF protection, which reads the request body first
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     i18n.init_app(app)
@@ -74,6 +75,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from booking.labs import views as _labs_views  # noqa: F401
     from booking.organisations import blocked_date_views as _blocked_date_views  # noqa: F401
     from booking.organisations import bp as organisations_bp
+    from booking.organisations import duo_views as _duo_views  # noqa: F401
     from booking.organisations import views as _organisations_views  # noqa: F401
 
     app.register_blueprint(core_bp)

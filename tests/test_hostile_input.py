@@ -31,7 +31,9 @@ from booking.catalogue.models import LocationType, Theme
 from booking.core.time import current_school_year
 from booking.extensions import db
 from booking.labs import services as labs
-from booking.organisations.models import Grade, Holiday, HolidayRegion, PartnerKind, School
+from booking.organisations import services
+from booking.organisations.blocked_dates import save_blocked_date
+from booking.organisations.models import DayPart, Grade, Holiday, HolidayRegion, PartnerKind, School
 from tests.conftest import NOW, PASSWORD
 
 ROLES = ("anonymous", "teacher", "partner", "lab", "coordinator", "admin")
@@ -92,6 +94,9 @@ def world(app, clock, region, school, partner, make_user, make_partner, make_cla
     holiday = Holiday(holiday_region=HolidayRegion.MIDDEN, name="Kerstvakantie", starts_on=date(2026, 12, 19),
                       ends_on=date(2027, 1, 3))  # fmt: skip
     db.session.add(holiday)
+    blocked = save_blocked_date(school, None, starts_on=date(2027, 1, 20), ends_on=None, day_part=DayPart.MORNING,
+                                reason="Cito", classes=[school_class])  # fmt: skip
+    services.set_municipalities(region, "Utrecht")
     booking = bookings.book_session(
         session, bookings.BookingRequest(school_class=school_class, pupils=27, adults=2), actor=people["teacher"]
     )
@@ -108,7 +113,7 @@ def world(app, clock, region, school, partner, make_user, make_partner, make_cla
         "closure_id": closure.id, "feed_id": feed_id, "holiday_id": holiday.id, "invitation_id": invitation_id,
         "lab_id": lab.id, "message_id": 1, "partner_id": partner.id, "period_id": periods[0].id,
         "region_id": region.id, "school_id": school.id, "series_id": 1, "subject_id": school.id,
-        "theme_id": theme.id,
+        "theme_id": theme.id, "blocked_id": blocked.id,
     }  # fmt: skip
     ids["series_activity_id"] = series.id
     browsers = {"anonymous": _browser(app)}

@@ -74,3 +74,14 @@ def refuse_nul_in_url() -> None:
 def init_app(app) -> None:
     app.url_map.converters["int"] = IdConverter
     app.before_request(refuse_nul_in_url)
+
+
+def register_upload_limits(app) -> None:
+    """Let the few pages that take large files (``UPLOAD_LIMITS``, by endpoint) read more than the
+    site-wide ``MAX_CONTENT_LENGTH``; everything else keeps the small limit."""
+
+    @app.before_request
+    def _upload_limit():
+        limit = app.config.get("UPLOAD_LIMITS", {}).get(request.endpoint)
+        if limit:
+            request.max_content_length = limit

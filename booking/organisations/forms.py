@@ -1,6 +1,7 @@
 import enum
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -183,3 +184,41 @@ class BlockedDateForm(Form):
     reason = text_field(_l("Reason"), 120, description=_l("For example Cito, study day, sports day, swimming lessons."))
     classes = MultiCheckboxField(_l("Classes"), coerce=int, description=_l("Tick none for the whole school."))
     submit = SubmitField(_l("Save"))
+
+
+class MunicipalitiesForm(Form):
+    municipalities = TextAreaField(
+        _l("Municipalities"),
+        validators=[Length(max=20_000)],
+        description=_l("One per line, as DUO writes them (Utrecht, Stichtse Vecht). The school import keeps to them."),
+        render_kw={"rows": 6},
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class DuoImportForm(Form):
+    file = FileField(
+        _l("DUO file (.csv)"),
+        validators=[
+            FileRequired(message=_l("Choose a .csv file.")),
+            FileAllowed(["csv", "txt"], message=_l("Choose a file whose name ends in .csv.")),
+        ],
+        description=_l(
+            "The list of school locations DUO publishes (for example “Adressen alle vestigingen”), "
+            "comma- or semicolon-separated. At most 20 MB."
+        ),
+        render_kw={"accept": ".csv,text/csv"},
+    )
+    education_level = SelectField(
+        _l("Education level"),
+        choices=choices([("", _l("As the file says")), *((level.value, level.label) for level in EducationLevel)]),
+        validators=[Optional()],
+        description=_l("DUO publishes one file per sector; choose its level if the file has no column for it."),
+    )
+    preview = SubmitField(_l("Preview"))
+
+
+class DuoConfirmForm(Form):
+    upload = HiddenField(validators=[InputRequired()])
+    education_level = HiddenField()
+    confirm = SubmitField(_l("Import"))

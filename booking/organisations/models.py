@@ -165,6 +165,14 @@ class Region(db.Model):
     partners: Mapped[list[Partner]] = relationship(
         secondary=partner_regions, back_populates="regions", order_by="Partner.name"
     )
+    municipality_rows: Mapped[list[RegionMunicipality]] = relationship(
+        cascade="all, delete-orphan", order_by="RegionMunicipality.name"
+    )
+
+    @property
+    def municipalities(self) -> list[str]:
+        """The municipalities whose schools belong to the region (the DUO import keeps to them)."""
+        return [row.name for row in self.municipality_rows]
 
     def __str__(self) -> str:
         return self.name
@@ -183,9 +191,22 @@ class Region(db.Model):
         """The region's own coordinators decide how the programme runs (waiting lists)."""
         return self.can_view(user)
 
+    def can_import_schools(self, user) -> bool:
+        """The region's coordinators keep its school register (municipalities, DUO's file)."""
+        return self.can_view(user)
+
     def can_invite(self, user) -> bool:
         """Coordinators are appointed by admins."""
         return user.is_admin
+
+
+class RegionMunicipality(db.Model):
+    """A municipality of a region, by the name DUO gives it ("Utrecht", "Stichtse Vecht")."""
+
+    __tablename__ = "region_municipalities"
+
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)
 
 
 class School(db.Model):

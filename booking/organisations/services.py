@@ -22,6 +22,7 @@ from booking.organisations.models import (
     Partner,
     PartnerKind,
     Region,
+    RegionMunicipality,
     School,
     SchoolClass,
     grades_for,
@@ -43,6 +44,22 @@ def save_region(region: Region | None, *, name: str, holiday_region: HolidayRegi
     region.holiday_region = holiday_region
     db.session.add(region)
     return region
+
+
+def set_municipalities(region: Region, text: str) -> list[str]:
+    """The region's municipalities from one name a line (commas work too); duplicates once."""
+    names: dict[str, str] = {}
+    for part in (text or "").replace(",", "\n").splitlines():
+        name = " ".join(part.split())
+        if not name:
+            continue
+        if len(name) > 120:
+            raise DomainError(_("A municipality name has at most 120 characters: %(name)s", name=name[:40] + "…"),
+                              field="municipalities")  # fmt: skip
+        names.setdefault(name.casefold(), name)
+    keep = {row.name.casefold(): row for row in region.municipality_rows if row.name.casefold() in names}
+    region.municipality_rows = [keep.get(key) or RegionMunicipality(name=name) for key, name in names.items()]
+    return sorted(names.values())
 
 
 def set_region_rules(region: Region, *, waitlist_allows_skipping: bool) -> Region:

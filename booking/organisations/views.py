@@ -24,6 +24,7 @@ from booking.organisations.forms import (
     HolidayForm,
     HolidayImportConfirmForm,
     HolidayImportForm,
+    MunicipalitiesForm,
     PartnerForm,
     RegionForm,
     RegionRulesForm,
@@ -132,7 +133,16 @@ def region(region_id):
     authorize(region.can_view(current_user))
     context = _people("region_id", region, region.can_invite(current_user))
     rules_form = RegionRulesForm(obj=region) if region.can_set_rules(current_user) else None
-    return render_template("organisations/region.html", region=region, rules_form=rules_form, **context)
+    municipalities_form = None
+    if region.can_import_schools(current_user):
+        municipalities_form = MunicipalitiesForm(municipalities="\n".join(region.municipalities))
+    return render_template(
+        "organisations/region.html",
+        region=region,
+        rules_form=rules_form,
+        municipalities_form=municipalities_form,
+        **context,
+    )
 
 
 @bp.route("/regions/<int:region_id>/edit", methods=["GET", "POST"])
